@@ -1,0 +1,131 @@
+"""What the views ask of the data: pages, contacts, events and jobs, as of now."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Generic
+from typing import TypeVar
+
+import click
+from flask import Flask
+from flask import current_app
+from werkzeug.exceptions import NotFound
+
+from .models import Contact
+from .models import Event
+from .models import Job
+from .models import Page
+from .models import now
+from .schema import load_documents
+from .store import DataStore
+
+T = TypeVar("T")
+
+
+class InvalidData(SystemExit):
+    """The data files are invalid at start-up: the site refuses to start."""
+
+
+def init_app(app: Flask) -> None:
+    store = DataStore(
+        Path(app.config["DATA_DIR"]), load_documents, history_keep=app.config["HISTORY_KEEP"]
+    )
+    problems = store.problems()
+    # The maintainer's commands (run inside click) must start on broken files to report them.
+    if problems and click.get_current_context(silent=True) is None:
+        lines = "\n".join(str(p) for p in problems)
+        raise InvalidData(f"The data files have problems; fix them and start again:\n{lines}")
+    app.extensions["kehto_store"] = store
+
+
+def store() -> DataStore:
+    return current_app.extensions["kehto_store"]
+
+
+def _by_slug(docs: list[Page]) -> dict[str, Page]:
+    return {p.slug: p for p in docs}
+
+
+def pages() -> dict[str, Page]:
+    return store()["pages"].derive(_by_slug)
+
+
+def page(slug: str) -> Page:
+    found = pages().get(slug)
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def contacts() -> list[Contact]:
+    return store()["contacts"].get()
+
+
+def _published(events: list[Event]) -> tuple[list[Event], list[float]]:
+    ordered = sorted((e for e in events if e.published), key=lambda e: (e.ends_at, e.id))
+    return ordered, [e.ends_at.timestamp() for e in ordered]
+
+
+def _by_id(events: list[Event]) -> dict[int, Event]:
+    return {e.id: e for e in events}
+
+
+def published_events() -> list[Event]:
+    return store()["events"].derive(_published)[0]
+
+
+def upcoming_events() -> list[Event]:
+    """Published events not yet over, soonest first."""
+    ordered, ends = store()["events"].derive(_published)
+    first = bisect.bisect_right(ends, now().timestamp())
+    upcoming = ordered[first:]
+    return sorted(upcoming, key=lambda e: (e.starts_at, e.id))
+
+
+def past_events() -> list[Event]:
+    """Published events that are over, newest first."""
+    ordered, ends = store()["events"].derive(_published)
+    first = bisect.bisect_right(ends, now().timestamp())
+    return ordered[:first][::-1]
+
+
+def event(event_id: int) -> Event:
+    found = store()["events"].derive(_by_id).get(event_id)
+    if found is None or not found.published:
+        raise NotFound()
+    return found
+
+
+def events_modified() -> datetime:
+    return store()["events"].modified
+
+
+def open_jobs() -> list[Job]:
+    today = now().date()
+    return sorted((j for j in store()["jobs"].get() if j.open_on(today)), key=lambda j: j.deadline)
+
+
+@dataclass(frozen=True)
+class Pagination(Generic[T]):
+    items: list[T]
+    page: int
+    pages: int
+
+    @property
+    def previous(self) -> int | None:
+        return self.page - 1 if self.page > 1 else None
+
+    @property
+    def next(self) -> int | None:
+        return self.page + 1 if self.page < self.pages else None
+
+
+def paginate(items: list[T], page: int, per_page: int) -> Pagination[T]:
+    pages = max(1, -(-len(items) // per_page))
+    if not 1 <= page <= pages:
+        raise NotFound()
+    start = (page - 1) * per_page
+    return Pagination(items[start : start + per_page], page, pages)

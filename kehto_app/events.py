@@ -1,0 +1,71 @@
+"""Events: the upcoming and past lists, an event's page, calendar files."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask import Response
+from flask import abort
+from flask import current_app
+from flask import g
+from flask import render_template
+from flask import request
+from flask_babel import gettext as _
+
+from . import content
+from .calendar import calendar
+from .i18n import localized_blueprint
+from .models import LANGUAGES
+
+bp = localized_blueprint("events", __name__)
+feeds = Blueprint("feeds", __name__)
+
+
+def _page_number() -> int:
+    page = request.args.get("page", "1")
+    if not page.isdigit() or len(page) > 6:
+        abort(404)
+    return int(page)
+
+
+@bp.get("/events/")
+def upcoming() -> str:
+    per_page = current_app.config["EVENTS_PER_PAGE"]
+    pagination = content.paginate(content.upcoming_events(), _page_number(), per_page)
+    return render_template("events/list.html", pagination=pagination, showing="upcoming")
+
+
+@bp.get("/events/past/")
+def past() -> str:
+    per_page = current_app.config["EVENTS_PER_PAGE"]
+    pagination = content.paginate(content.past_events(), _page_number(), per_page)
+    return render_template("events/list.html", pagination=pagination, showing="past")
+
+
+@bp.get("/events/<int:event_id>/")
+def detail(event_id: int) -> str:
+    return render_template("events/detail.html", event=content.event(event_id))
+
+
+@bp.get("/events/<int:event_id>/event.ics")
+def detail_ics(event_id: int) -> Response:
+    event = content.event(event_id)
+    body = calendar([event], _("KEHTO-foorumin tapahtumat"), content.events_modified())
+    return _ics(body, f"kehto-event-{event.id}.ics")
+
+
+@feeds.get("/events.ics")
+def feed() -> Response:
+    lang = request.args.get("lang", "fi")
+    if lang not in LANGUAGES:
+        abort(404)
+    g.lang = lang
+    body = calendar(content.published_events(), _("KEHTO-foorumin tapahtumat"), content.events_modified())
+    return _ics(body, "kehto-events.ics", inline=True)
+
+
+def _ics(body: bytes, filename: str, inline: bool = False) -> Response:
+    response = Response(body, mimetype="text/calendar")
+    response.mimetype_params["charset"] = "utf-8"
+    disposition = "inline" if inline else "attachment"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    return response

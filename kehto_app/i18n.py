@@ -1,0 +1,161 @@
+"""Languages: the locale from the URL, translated fields with Finnish fallback, dates."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from babel.dates import format_date
+from babel.dates import format_time
+from flask import Blueprint
+from flask import Flask
+from flask import g
+from flask import has_request_context
+from flask import request
+from flask import url_for
+from flask_babel import Babel
+from flask_babel import gettext as _
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+from markupsafe import escape
+from werkzeug.routing import BaseConverter
+
+from .models import DEFAULT_LANGUAGE
+from .models import HELSINKI
+from .models import LANGUAGES
+from .models import Translatable
+
+BABEL_LOCALES = {"fi": "fi", "sv": "sv_FI", "en": "en_FI"}
+LANGUAGE_NAMES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
+DATE_PATTERNS = {"fi": "d.M.y", "sv": "d.M.y", "en": "d MMMM y"}
+TIME_PATTERN = "H.mm"
+
+_markdown = MarkdownIt("commonmark", {"html": False, "typographer": False})
+
+
+class LanguageConverter(BaseConverter):
+    regex = "|".join(LANGUAGES)
+
+
+def init_app(app: Flask) -> None:
+    app.url_map.converters["lang"] = LanguageConverter
+    app.jinja_env.add_extension("jinja2.ext.do")
+    Babel(app, locale_selector=babel_locale, timezone_selector=lambda: "Europe/Helsinki")
+    app.jinja_env.filters.update(t=inline, md=markdown, paragraphs=paragraphs, day=day)
+    app.jinja_env.globals.update(
+        when=when, LANGUAGE_NAMES=LANGUAGE_NAMES, current_lang=current, language_links=language_links
+    )
+
+
+def localized_blueprint(name: str, import_name: str) -> Blueprint:
+    """A blueprint whose every URL starts with the page's language."""
+    bp = Blueprint(name, import_name, url_prefix="/<lang:lang>")
+
+    @bp.url_value_preprocessor
+    def take_language(endpoint: str | None, values: dict[str, Any] | None) -> None:
+        g.lang = (values or {}).pop("lang", DEFAULT_LANGUAGE)
+
+    @bp.url_defaults
+    def add_language(endpoint: str, values: dict[str, Any]) -> None:
+        values.setdefault("lang", current())
+
+    return bp
+
+
+def current() -> str:
+    """The page's language: from the URL, else the visitor's preference."""
+    lang = g.get("lang") if has_request_context() else None
+    if lang is None and has_request_context():
+        lang = g.lang = preferred()
+    return lang or DEFAULT_LANGUAGE
+
+
+def preferred() -> str:
+    return request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE)
+
+
+def babel_locale() -> str:
+    return BABEL_LOCALES[current()]
+
+
+def pick(value: Translatable) -> tuple[str, bool]:
+    """The text in the page's language, and whether it fell back to Finnish."""
+    lang = current()
+    if lang in value:
+        return value[lang], False
+    return value[DEFAULT_LANGUAGE], True
+
+
+def inline(value: Translatable) -> Markup:
+    text, fallback = pick(value)
+    if fallback:
+        return Markup('<span lang="fi">%s</span>') % text
+    return escape(text)
+
+
+def markdown(value: Translatable) -> Markup:
+    text, fallback = pick(value)
+    return _block(_render_markdown(text), fallback)
+
+
+def paragraphs(value: Translatable) -> Markup:
+    """Plain text as paragraphs: blank lines split them, single newlines break lines."""
+    text, fallback = pick(value)
+    parts = [p.strip() for p in re.split(r"\n\s*\n", text.replace("\r\n", "\n")) if p.strip()]
+    html = Markup("").join(
+        Markup("<p>%s</p>\n") % Markup("<br>\n").join(escape(line) for line in part.split("\n"))
+        for part in parts
+    )
+    return _block(html, fallback)
+
+
+def _block(html: Markup, fallback: bool) -> Markup:
+    if not fallback:
+        return html
+    note = _("Tämä teksti on saatavilla vain suomeksi.")
+    return Markup('<p class="fallback-note">%s</p>\n<div lang="fi">%s</div>') % (note, html)
+
+
+@lru_cache(maxsize=512)
+def _render_markdown(text: str) -> Markup:
+    return Markup(_markdown.render(text))
+
+
+def day(value: date | datetime) -> str:
+    if isinstance(value, datetime):
+        value = value.astimezone(HELSINKI).date()
+    return format_date(value, DATE_PATTERNS[current()], locale=BABEL_LOCALES[current()])
+
+
+def clock(value: datetime) -> str:
+    return format_time(value.astimezone(HELSINKI), TIME_PATTERN, locale=BABEL_LOCALES[current()])
+
+
+def when(start: date | datetime, end: date | datetime | None = None) -> str:
+    """An event's date and time, e.g. "14.6.2012 klo 9.00–12.00"."""
+    first = _moment(start)
+    if end is None:
+        return first
+    if isinstance(start, datetime) and isinstance(end, datetime) and start.date() == end.date():
+        return f"{first}\u2013{clock(end)}"
+    return f"{first} \u2013 {_moment(end)}"
+
+
+def _moment(value: date | datetime) -> str:
+    if isinstance(value, datetime):
+        return _("%(date)s klo %(time)s", date=day(value), time=clock(value))
+    return day(value)
+
+
+def language_links() -> dict[str, str]:
+    """This page in every language; the front pages where there is no such page."""
+    rule = request.url_rule
+    if rule is None or "lang" not in rule.arguments or g.get("error"):
+        return {code: url_for("site.front", lang=code) for code in LANGUAGES}
+    args = dict(request.view_args or {})
+    if request.args.get("page", "").isdigit():
+        args["page"] = request.args["page"]
+    return {code: url_for(request.endpoint, **args, lang=code) for code in LANGUAGES}

@@ -1,0 +1,301 @@
+"""The data files: validated reads cached by file identity, locked atomic writes.
+
+This is the only module that imports tinydb. Every write takes an exclusive lock on
+a separate lock file, re-reads the file, applies the change through a fresh TinyDB
+(so no process keeps a stale next id or query cache), writes a temp file in the same
+folder, fsyncs it, keeps the previous version in `.history/`, `os.replace`s it and
+fsyncs the folder. A crash at any moment leaves the old or the new file whole.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import logging
+import os
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from typing import Generic
+from typing import TypeVar
+
+import orjson
+from tinydb import TinyDB
+from tinydb.storages import Storage
+from tinydb.table import Table
+
+from .schema import Problem
+from .schema import parse_json
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+R = TypeVar("R")
+Loader = Callable[[str, dict[str, Any]], tuple[T, list[Problem]]]
+
+TABLE = "_default"
+
+
+class StoreError(Exception):
+    """A data file could not be written; the previous version is intact."""
+
+
+@dataclass(frozen=True)
+class FileState:
+    """What identifies one version of a file on disk."""
+
+    mtime_ns: int
+    size: int
+    inode: int
+
+    @classmethod
+    def of(cls, path: Path) -> FileState | None:
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            return None
+        return cls(st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+def read_raw(path: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """Read and parse one data file; return its content or the problems."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None, [Problem(path.name, None, None, "the file is missing")]
+    except OSError as exc:
+        return None, [Problem(path.name, None, None, f"cannot be read ({exc.strerror})")]
+    return parse_json(path.name, data)
+
+
+class Collection(Generic[T]):
+    """One data file: the last valid content, reloaded when the file changes."""
+
+    def __init__(
+        self,
+        path: Path,
+        load: Loader[T],
+        *,
+        history_keep: int = 50,
+        lock_timeout: float = 10.0,
+    ) -> None:
+        self.path = path
+        self.name = path.name
+        self._load = load
+        self._history_keep = history_keep
+        self._lock_timeout = lock_timeout
+        self._mutex = threading.Lock()
+        self._state: FileState | None = None
+        self._served: FileState | None = None
+        self._value: T | None = None
+        self._version = 0
+        self._derived: dict[Callable[[T], Any], tuple[int, Any]] = {}
+        self.problems: list[Problem] = []
+
+    @property
+    def lock_path(self) -> Path:
+        return self.path.parent / ".locks" / f"{self.name}.lock"
+
+    @property
+    def history_dir(self) -> Path:
+        return self.path.parent / ".history"
+
+    @property
+    def version(self) -> int:
+        """A number that grows each time a new valid version is loaded."""
+        self.refresh()
+        return self._version
+
+    @property
+    def modified(self) -> datetime:
+        """When the file now served was last changed on disk."""
+        self.refresh()
+        return datetime.fromtimestamp((self._served or FileState(0, 0, 0)).mtime_ns / 1e9, UTC)
+
+    def get(self) -> T:
+        """The last valid content (re-read only when the file has changed)."""
+        self.refresh()
+        if self._value is None:
+            raise StoreError(f"{self.name}: no valid version has been loaded")
+        return self._value
+
+    def derive(self, compute: Callable[[T], R]) -> R:
+        """`compute(content)`, computed once per valid version of the file."""
+        value = self.get()
+        cached = self._derived.get(compute)
+        if cached is not None and cached[0] == self._version:
+            return cached[1]
+        result = compute(value)
+        self._derived[compute] = (self._version, result)
+        return result
+
+    def refresh(self) -> None:
+        state = FileState.of(self.path)
+        if state == self._state and state is not None:
+            return
+        with self._mutex:
+            state = FileState.of(self.path)
+            if state == self._state and state is not None:
+                return
+            self._reload(state)
+
+    def _reload(self, state: FileState | None) -> None:
+        raw, problems = read_raw(self.path)
+        value = None
+        if raw is not None:
+            value, problems = self._load(self.name, raw)
+        if problems:
+            if problems != self.problems:
+                for problem in problems:
+                    log.error("%s", problem)
+                if self._value is not None:
+                    log.error("%s: serving the last valid version", self.name)
+        else:
+            if self.problems:
+                log.warning("%s: valid again", self.name)
+            self._value = value
+            self._served = state
+            self._version += 1
+        self.problems = problems
+        self._state = state
+
+    def write(self, change: Callable[[Table], T]) -> T:
+        """Apply `change` to the table under the file's lock; save atomically."""
+        with self._locked():
+            raw, problems = read_raw(self.path)
+            if raw is None:
+                raise StoreError("; ".join(str(p) for p in problems))
+            db = TinyDB(storage=_AtomicStorage, collection=self, initial=raw)
+            try:
+                return change(db.table(TABLE))
+            finally:
+                db.close()
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        self.lock_path.parent.mkdir(exist_ok=True)
+        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            deadline = time.monotonic() + self._lock_timeout
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise StoreError(f"{self.name}: timed out waiting for the lock") from None
+                    time.sleep(0.005)
+            yield
+        finally:
+            os.close(fd)
+
+    def save(self, data: dict[str, Any]) -> None:
+        """Replace the file with `data`; the caller holds the lock."""
+        payload = dump(data)
+        folder = self.path.parent
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{self.name}.", suffix=".tmp")
+        kept: Path | None = None
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(payload)
+                out.flush()
+                os.fsync(out.fileno())
+            os.chmod(tmp, 0o644)
+            kept = self._keep_history()
+            os.replace(tmp, self.path)
+        except OSError as exc:
+            _unlink(tmp)
+            if kept is not None:
+                _unlink(kept)
+            reason = os.strerror(exc.errno) if exc.errno else str(exc)
+            if exc.errno == errno.ENOSPC:
+                reason = "the disk is full"
+            raise StoreError(f"{self.name}: could not be saved ({reason})") from exc
+        _fsync_dir(folder)
+        self._prune_history()
+
+    def _keep_history(self) -> Path | None:
+        if self._history_keep <= 0 or not self.path.exists():
+            return None
+        self.history_dir.mkdir(exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        target = self.history_dir / f"{self.name}.{stamp}.json"
+        os.link(self.path, target)
+        return target
+
+    def _prune_history(self) -> None:
+        if self._history_keep <= 0:
+            return
+        versions = sorted(self.history_dir.glob(f"{self.name}.*.json"))
+        for old in versions[: -self._history_keep]:
+            _unlink(old)
+
+
+class _AtomicStorage(Storage):
+    """A TinyDB storage that starts from the content read under the lock."""
+
+    def __init__(self, collection: Collection[Any], initial: dict[str, Any]) -> None:
+        self._collection = collection
+        self._data = initial
+
+    def read(self) -> dict[str, Any] | None:
+        return self._data
+
+    def write(self, data: dict[str, Any]) -> None:
+        self._collection.save(data)
+        self._data = data
+
+
+def dump(data: dict[str, Any]) -> bytes:
+    """The maintainer's format: UTF-8, two-space indent, real characters."""
+    return orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n"
+
+
+def _unlink(path: str | Path) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+KINDS = ("pages", "contacts", "events", "jobs")
+
+
+class DataStore:
+    """All of the site's data files, in one folder."""
+
+    def __init__(self, folder: Path, load: Loader[Any], history_keep: int = 50) -> None:
+        self.folder = folder
+        self.collections = {
+            kind: Collection(folder / f"{kind}.json", load, history_keep=history_keep)
+            for kind in KINDS
+        }
+
+    def __getitem__(self, kind: str) -> Collection[Any]:
+        return self.collections[kind]
+
+    def problems(self) -> list[Problem]:
+        """Every problem in every file, as it is on disk now."""
+        for collection in self.collections.values():
+            collection.refresh()
+        return [p for c in self.collections.values() for p in c.problems]
+
+    def version(self) -> tuple[int, ...]:
+        """Changes whenever any file's valid content changes."""
+        return tuple(c.version for c in self.collections.values())
