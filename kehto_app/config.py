@@ -35,6 +35,7 @@ def configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
     app.config.from_prefixed_env("KEHTO")
     if test_config is not None:
         app.config.from_mapping(test_config)
+    app.instance_path = app.config.setdefault("INSTANCE_DIR", app.instance_path)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = shared_secret_key(Path(app.instance_path))
 
