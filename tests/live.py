@@ -65,7 +65,7 @@ def _wait_until_up(base: str, proc: subprocess.Popen, timeout: float = 30) -> No
         try:
             requests.get(f"{base}/healthz", timeout=1)
             return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
             time.sleep(0.1)
     raise RuntimeError("gunicorn did not start in time")
 
