@@ -27,6 +27,11 @@ DEFAULTS: dict[str, Any] = {
     "HTTPS": False,
     "PROXY_COUNT": 0,
     "SITE_URL": None,
+    "CACHE_MAX_AGE": 60,
+    "CACHE_STALE": 30,
+    "LOG_LEVEL": "INFO",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
 }
 
 
