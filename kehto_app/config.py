@@ -24,6 +24,7 @@ DEFAULTS: dict[str, Any] = {
     "MAX_FORM_MEMORY_SIZE": 64 * 1024,
     "RATE_LIMIT": (10, 600),
     "WTF_I18N_ENABLED": False,
+    "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
     "HTTPS": False,
     "PROXY_COUNT": 0,
     "SITE_URL": None,
