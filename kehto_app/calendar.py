@@ -14,8 +14,12 @@ from flask_babel import gettext as _
 from .i18n import pick
 from .models import Event
 
+REFRESH = timedelta(hours=6)
+"""How often a subscribed calendar should look for changes."""
+
 
 def calendar(events: Iterable[Event], name: str, stamp: datetime) -> bytes:
+    """A calendar of `events` in the page's language; times in UTC, all-day events as dates."""
     cal = icalendar.Calendar()
     cal.add("prodid", "-//KEHTO-foorumi//kehto-site//FI")
     cal.add("version", "2.0")
@@ -24,12 +28,15 @@ def calendar(events: Iterable[Event], name: str, stamp: datetime) -> bytes:
     cal.add("x-wr-calname", name)
     cal.add("name", name)
     cal.add("x-wr-timezone", "Europe/Helsinki")
+    cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", icalendar.vDuration(REFRESH).to_ical().decode())
     for event in events:
         cal.add_component(_vevent(event, stamp))
     return cal.to_ical()
 
 
 def uid(event: Event) -> str:
+    """The same for an event in every download, in every language."""
     return f"kehto-foorumi-event-{event.id}"
 
 
@@ -41,7 +48,8 @@ def _vevent(event: Event, stamp: datetime) -> icalendar.Event:
     if event.all_day:
         vevent.add("dtstart", event.start)
         last = event.end or event.start
-        vevent.add("dtend", (last.date() if isinstance(last, datetime) else last) + timedelta(days=1))
+        last_day = last.date() if isinstance(last, datetime) else last
+        vevent.add("dtend", last_day + timedelta(days=1))
     else:
         vevent.add("dtstart", event.starts_at.astimezone(UTC))
         vevent.add("dtend", event.ends_at.astimezone(UTC))

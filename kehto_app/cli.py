@@ -6,10 +6,13 @@ import sys
 
 import click
 from flask import Flask
+from flask import current_app
 from flask.cli import AppGroup
 
 from . import content
+from . import moderation
 from .models import LANGUAGES
+from .store import StoreError
 
 kehto = AppGroup("kehto", help="Check the data files and moderate proposed events.")
 
@@ -50,3 +53,68 @@ def translations() -> None:
                                f"missing {', '.join(langs)}")  # fmt: skip
     if not missing:
         click.echo("Every text is translated.", err=True)
+
+
+events = AppGroup("events", help="Review proposed events; remove old proposers' data.")
+kehto.add_command(events)
+
+
+@events.command("pending")
+def events_pending() -> None:
+    """List the proposals waiting for review, with their ids."""
+    for problem in content.store()["events"].problems:
+        click.echo(f"warning: {problem} (showing the last valid version)", err=True)
+    proposals = moderation.pending()
+    for event in proposals:
+        start = event.start.strftime("%Y-%m-%d %H:%M") if not event.all_day else str(event.start)
+        proposer = f"{event.submitter_name or '-'} <{event.submitter_email or '-'}>"
+        click.echo(f"{event.id}\t{start}\t{event.title['fi']}\t{proposer}")
+    click.echo(f"{len(proposals)} proposal(s) waiting for review.", err=True)
+
+
+@events.command("approve")
+@click.argument("event_id", type=int, metavar="ID")
+def events_approve(event_id: int) -> None:
+    """Publish the pending proposal ID."""
+    _decide(event_id, "published")
+
+
+@events.command("reject")
+@click.argument("event_id", type=int, metavar="ID")
+def events_reject(event_id: int) -> None:
+    """Reject the pending proposal ID (it stays in the file, unpublished)."""
+    _decide(event_id, "rejected")
+
+
+def _decide(event_id: int, status: str) -> None:
+    try:
+        event = moderation.decide(event_id, status)
+    except moderation.NotPending as exc:
+        if exc.status is None:
+            _fail(f"There is no event {event_id} in events.json.")
+        _fail(f"Event {event_id} is not pending (its status is {exc.status}); nothing changed.")
+    except StoreError as exc:
+        _fail(f"Nothing changed: {exc}")
+    title = event["title"]["fi"] if isinstance(event["title"], dict) else event["title"]
+    done = "published" if status == "published" else "rejected"
+    click.echo(f"Event {event_id} {done}: {title}")
+
+
+@events.command("purge")
+def events_purge() -> None:
+    """Remove proposers' names and emails from events that ended RETENTION_DAYS ago."""
+    days = int(current_app.config["RETENTION_DAYS"])
+    try:
+        purged = moderation.purge(days)
+    except StoreError as exc:
+        _fail(f"Nothing changed: {exc}")
+    ids = ": " + ", ".join(map(str, purged.ids)) if purged.ids else ""
+    click.echo(f"Removed the proposer's personal data from {len(purged.ids)} event(s) "
+               f"that ended before {purged.cutoff:%Y-%m-%d}{ids}.")  # fmt: skip
+    forgotten = current_app.extensions["kehto_ratelimit"].sweep(force=True)
+    click.echo(f"Forgot {forgotten} expired rate-limit entr{'y' if forgotten == 1 else 'ies'}.")
+
+
+def _fail(message: str) -> None:
+    click.echo(message, err=True)
+    sys.exit(1)

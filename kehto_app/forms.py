@@ -8,6 +8,7 @@ from datetime import datetime
 from datetime import time
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -16,18 +17,24 @@ from wtforms import Field
 from wtforms import Form
 from wtforms import StringField
 from wtforms import TextAreaField
+from wtforms.validators import DataRequired
 from wtforms.validators import Email
-from wtforms.validators import InputRequired
 from wtforms.validators import Length
 from wtforms.validators import Optional
 from wtforms.validators import StopValidation
 from wtforms.validators import ValidationError
 
+from .i18n import day
 from .models import now
 
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0 and C1 controls (tab and line breaks aside), Unicode line/paragraph separators,
+# bidirectional overrides, and U+FFFD, which stands for bytes that were not valid UTF-8.
+CONTROL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufffd]"
+)
 LINE_BREAK = re.compile(r"[\r\n]")
 DATE_FI = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
+DATE_ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
 TIME = re.compile(r"(\d{1,2})[:.](\d{2})")
 PAST_DAYS = 365
 FUTURE_DAYS = 3 * 365
@@ -35,8 +42,8 @@ FUTURE_DAYS = 3 * 365
 REQUIRED = _l("Tämä tieto on pakollinen.")
 
 
-def required() -> InputRequired:
-    return InputRequired(message=REQUIRED)
+def required() -> DataRequired:
+    return DataRequired(message=REQUIRED)
 
 
 def most(chars: int) -> Length:
@@ -56,9 +63,9 @@ def parse_date(value: str) -> date | None:
     value = value.strip()
     try:
         if match := DATE_FI.fullmatch(value):
-            day, month, year = (int(part) for part in match.groups())
-            return date(year, month, day)
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            day_, month, year = (int(part) for part in match.groups())
+            return date(year, month, day_)
+        if DATE_ISO.fullmatch(value):
             return date.fromisoformat(value)
     except ValueError:
         return None
@@ -76,35 +83,55 @@ def parse_time(value: str) -> time | None:
 class DateField(StringField):
     """A date typed as 2026-12-01 (the browser's date input) or 1.12.2026."""
 
+    parsed: date | None = None
+
     def process_formdata(self, valuelist: list[Any]) -> None:
         super().process_formdata(valuelist)
-        self.parsed = parse_date(self.data) if self.data else None
-        if self.data and self.parsed is None:
+        self.parsed = None
+        if not self.data or not self.data.strip():
+            return
+        parsed = parse_date(self.data)
+        if parsed is None:
             raise ValueError(_l("Anna päivämäärä muodossa 1.12.2026."))
-        if self.parsed is not None:
-            self.data = self.parsed.isoformat()
-            today = now().date()
-            first, last = today - timedelta(PAST_DAYS), today + timedelta(FUTURE_DAYS)
-            if not first <= self.parsed <= last:
-                raise ValueError(_l("Päivämäärän on oltava vuosien %(first)s–%(last)s välillä.",
-                                    first=first.year, last=last.year))  # fmt: skip
+        self.data = parsed.isoformat()
+        today = now().date()
+        first, last = today - timedelta(PAST_DAYS), today + timedelta(FUTURE_DAYS)
+        if not first <= parsed <= last:
+            raise ValueError(_l("Anna päivämäärä väliltä %(first)s–%(last)s.",
+                                first=day(first), last=day(last)))  # fmt: skip
+        self.parsed = parsed
 
 
 class TimeField(StringField):
     """A time of day typed as 9:30 or 9.30."""
 
+    parsed: time | None = None
+
     def process_formdata(self, valuelist: list[Any]) -> None:
         super().process_formdata(valuelist)
-        self.parsed = parse_time(self.data) if self.data else None
-        if self.data and self.parsed is None:
+        self.parsed = None
+        if not self.data or not self.data.strip():
+            return
+        parsed = parse_time(self.data)
+        if parsed is None:
             raise ValueError(_l("Anna kellonaika muodossa 9.30."))
-        if self.parsed is not None:
-            self.data = self.parsed.strftime("%H:%M")
+        self.parsed = parsed
+        self.data = parsed.strftime("%H:%M")
 
 
 def web_address(form: Form, field: Field) -> None:
     value = field.data.strip()
-    if not re.fullmatch(r"https?://[^\s/?#]+\.[^\s]+", value, re.IGNORECASE):
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname or ""
+    except ValueError:
+        parts, host = None, ""
+    if (
+        parts is None
+        or parts.scheme.lower() not in ("http", "https")
+        or "." not in host.strip(".")
+        or any(ch.isspace() for ch in value)
+    ):
         raise ValidationError(_l("Anna verkko-osoite, joka alkaa https:// tai http://."))
 
 
@@ -126,50 +153,64 @@ class EventForm(FlaskForm):
     )  # fmt: skip
     consent = BooleanField(
         _l("Olen lukenut tietosuojaselosteen."),
-        [InputRequired(message=_l("Vahvista, että olet lukenut tietosuojaselosteen."))],
+        [DataRequired(message=_l("Vahvista, että olet lukenut tietosuojaselosteen."))],
     )
     website = StringField(_l("Jätä tämä kenttä tyhjäksi"))
 
-    def validate_end_date(self, field: Field) -> None:
-        start, end = self.starts(), self.ends()
-        if start and end and end < start:
-            raise ValidationError(_l("Tapahtuma ei voi päättyä ennen kuin se alkaa."))
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        return self._check_end() and valid
 
-    def validate_end_time(self, field: Field) -> None:
-        if field.parsed is not None and self.start_time.parsed is None:
-            raise ValidationError(_l("Anna myös alkamisaika."))
+    def _check_end(self) -> bool:
+        """The end is not before the start; an end time needs a start time."""
+        if self.end_time.parsed is not None and self.start_time.parsed is None:
+            if not self.start_time.errors:
+                self.end_time.errors.append(_l("Anna myös alkamisaika."))
+            return False
+        start, end = self.starts(), self.ends()
+        if start is None or end is None or end >= start:
+            return True
+        same_day = self.end_date.parsed in (None, self.start_date.parsed)
+        field = self.end_time if same_day and self.end_time.parsed else self.end_date
+        field.errors.append(_l("Tapahtuma ei voi päättyä ennen kuin se alkaa."))
+        return False
 
     def starts(self) -> datetime | None:
         if self.start_date.parsed is None:
             return None
         return datetime.combine(self.start_date.parsed, self.start_time.parsed or time(0))
 
+    def _end_day(self) -> date | None:
+        return self.end_date.parsed or (self.start_date.parsed if self.end_time.parsed else None)
+
     def ends(self) -> datetime | None:
-        day = self.end_date.parsed or (self.start_date.parsed if self.end_time.parsed else None)
-        if day is None:
+        end_day = self._end_day()
+        if end_day is None:
             return None
-        return datetime.combine(day, self.end_time.parsed or time(23, 59))
+        return datetime.combine(end_day, self.end_time.parsed or time(23, 59))
 
     @property
     def is_spam(self) -> bool:
-        return bool(self.website.data)
+        """The hidden field that people leave empty and robots fill in."""
+        return bool((self.website.data or "").strip())
 
-    def document(self) -> dict[str, Any]:
+    def document(self, status: str = "pending") -> dict[str, Any]:
         """The proposal as an events.json document."""
         doc: dict[str, Any] = {
             "title": self.title.data.strip(),
             "start": _moment(self.start_date.parsed, self.start_time.parsed),
         }
-        end_day = self.end_date.parsed or (self.start_date.parsed if self.end_time.parsed else None)
-        if end_day is not None:
-            doc["end"] = _moment(end_day, self.end_time.parsed)
+        end_day, end_time = self._end_day(), self.end_time.parsed
+        if end_day is not None and (end_day, end_time) != (self.start_date.parsed, None):
+            doc["end"] = _moment(end_day, end_time)
+        description = self.description.data.strip().replace("\r\n", "\n").replace("\r", "\n")
         doc |= {
             "location": self.location.data.strip(),
-            "description": self.description.data.strip().replace("\r\n", "\n"),
+            "description": description,
             "organiser": self.organiser.data.strip(),
-            "status": "pending",
+            "status": status,
         }
-        if self.link.data:
+        if self.link.data and self.link.data.strip():
             doc["link"] = self.link.data.strip()
         doc |= {
             "submitter_name": self.submitter_name.data.strip(),
@@ -179,5 +220,5 @@ class EventForm(FlaskForm):
         return doc
 
 
-def _moment(day: date, at: time | None) -> str:
-    return f"{day.isoformat()}T{at.strftime('%H:%M')}" if at else day.isoformat()
+def _moment(day_: date, at: time | None) -> str:
+    return f"{day_.isoformat()}T{at.strftime('%H:%M')}" if at else day_.isoformat()

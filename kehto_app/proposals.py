@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from pathlib import Path
+from typing import Any
 
 from flask import Flask
 from flask import Response
@@ -19,6 +22,10 @@ from . import content
 from .forms import EventForm
 from .i18n import localized_blueprint
 from .ratelimit import RateLimit
+from .schema import load_documents
+from .store import StoreError
+
+log = logging.getLogger(__name__)
 
 bp = localized_blueprint("proposals", __name__)
 csrf = CSRFProtect()
@@ -28,20 +35,28 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     count, seconds = app.config["RATE_LIMIT"]
     path = Path(app.instance_path) / "ratelimit.sqlite3"
-    app.extensions["kehto_ratelimit"] = RateLimit(path, count, seconds)
+    app.extensions["kehto_ratelimit"] = RateLimit(path, count, seconds, app.config["SECRET_KEY"])
+
+
+def rate_limit() -> RateLimit:
+    return current_app.extensions["kehto_ratelimit"]
 
 
 @bp.route("/events/new/", methods=["GET", "POST"])
-def new() -> str | Response:
-    form = EventForm()
-    if request.method == "POST":
-        if not current_app.extensions["kehto_ratelimit"].hit(request.remote_addr or "-"):
-            abort(429)
-        if form.validate():
-            if not form.is_spam:
-                _store(form)
-            return redirect(url_for("proposals.thanks"), 303)
-    return render_template("events/new.html", form=form), 422 if form.errors else 200
+def new() -> str | Response | tuple[str, int]:
+    if request.method == "GET":
+        _forget_old_clients()
+        return render_template("events/new.html", form=EventForm(formdata=None))
+    # Only the form body is read: a JSON or file upload must not reach the fields.
+    form = EventForm(formdata=request.form)
+    if form.is_spam:
+        _count_client()
+        return redirect(url_for("proposals.thanks"), 303)
+    if not form.validate():
+        return render_template("events/new.html", form=form), 422
+    _count_client()
+    _store(form.document("pending" if current_app.config["MODERATION"] else "published"))
+    return redirect(url_for("proposals.thanks"), 303)
 
 
 @bp.get("/events/new/thanks/")
@@ -49,12 +64,32 @@ def thanks() -> str:
     return render_template("events/thanks.html", moderated=current_app.config["MODERATION"])
 
 
-def _store(form: EventForm) -> int:
-    document = form.document()
-    if not current_app.config["MODERATION"]:
-        document["status"] = "published"
+def _count_client() -> None:
+    """Count this proposal against the client's limit; a 429 page when it is over."""
+    try:
+        allowed = rate_limit().hit(request.remote_addr or "-")
+    except sqlite3.Error as exc:
+        raise StoreError(f"rate limit: {exc}") from exc
+    if not allowed:
+        abort(429)
+
+
+def _forget_old_clients() -> None:
+    try:
+        rate_limit().sweep()
+    except sqlite3.Error as exc:
+        log.warning("rate limit: could not forget old clients: %s", exc)
+
+
+def _store(document: dict[str, Any]) -> int:
+    """Add the proposal to events.json; it is checked first so the file stays valid."""
+    _, problems = load_documents("events.json", {"_default": {"1": document}})
+    if problems:
+        raise StoreError("the proposal does not fit events.json: " + "; ".join(map(str, problems)))
 
     def insert(table: Table) -> int:
         return table.insert(document)
 
-    return content.store()["events"].write(insert)
+    event_id = content.store()["events"].write(insert)
+    log.info("event %s proposed (%s)", event_id, document["status"])
+    return event_id
