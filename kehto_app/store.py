@@ -201,9 +201,10 @@ class Collection(Generic[T]):
         """Replace the file with `data`; the caller holds the lock."""
         payload = dump(data)
         folder = self.path.parent
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{self.name}.", suffix=".tmp")
+        tmp = ""
         kept: Path | None = None
         try:
+            fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{self.name}.", suffix=".tmp")
             with os.fdopen(fd, "wb") as out:
                 out.write(payload)
                 out.flush()
@@ -212,7 +213,8 @@ class Collection(Generic[T]):
             kept = self._keep_history()
             os.replace(tmp, self.path)
         except OSError as exc:
-            _unlink(tmp)
+            if tmp:
+                _unlink(tmp)
             if kept is not None:
                 _unlink(kept)
             reason = os.strerror(exc.errno) if exc.errno else str(exc)
