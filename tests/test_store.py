@@ -69,7 +69,7 @@ def test_eight_processes_writing_fifty_times_lose_nothing(data_dir):
 def test_kill_9_at_random_moments_never_breaks_the_file(data_dir):
     rng = random.Random(20261128)
     returned: set[str] = set()
-    for round_ in range(12):
+    for round_ in range(8):
         procs = [writer("loop", data_dir, f"r{round_}p{n}") for n in range(3)]
         assert [proc.stdout.readline().strip() for proc in procs] == ["ready"] * 3
         time.sleep(rng.uniform(0.01, 0.3))
@@ -83,7 +83,7 @@ def test_kill_9_at_random_moments_never_breaks_the_file(data_dir):
         assert returned <= titles, f"round {round_}: a write that returned was lost"
         _, problems = load_documents("events.json", json.loads((data_dir / "events.json").read_text()))
         assert problems == []
-    assert len(returned) > 12
+    assert len(returned) > 8
     # A killed writer may leave its temp file; it is never the data file and is ignored.
     assert all(name.startswith(".events.json.") for name in leftovers(data_dir))
 
