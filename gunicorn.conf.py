@@ -30,3 +30,15 @@ errorlog = "-"
 loglevel = os.environ.get("KEHTO_LOG_LEVEL", "info").lower()
 forwarded_allow_ips = os.environ.get("KEHTO_FORWARDED_ALLOW_IPS", "127.0.0.1")
 proc_name = "kehto"
+
+
+def on_starting(server) -> None:  # noqa: ANN001
+    """Refuse to start, before any worker forks, when a data file is invalid."""
+    from kehto_app import create_app
+    from kehto_app.content import InvalidData
+
+    try:
+        create_app()
+    except InvalidData as exc:
+        server.log.error("%s", exc.code)
+        raise SystemExit(1) from None
