@@ -6,6 +6,7 @@ import logging
 import sqlite3
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 from flask import Flask
 from flask import Response
@@ -32,10 +33,23 @@ csrf = CSRFProtect()
 
 
 def init_app(app: Flask) -> None:
+    app.before_request(refuse_broken_text)  # before the CSRF check reads the form
     csrf.init_app(app)
     count, seconds = app.config["RATE_LIMIT"]
     path = Path(app.instance_path) / "ratelimit.sqlite3"
     app.extensions["kehto_ratelimit"] = RateLimit(path, count, seconds, app.config["SECRET_KEY"])
+
+
+def refuse_broken_text() -> None:
+    """A 400 for a form body that is not UTF-8 (Werkzeug would keep "%FF" as text)."""
+    if request.method != "POST" or request.blueprint != bp.name:
+        return
+    if request.mimetype != "application/x-www-form-urlencoded":
+        return
+    try:
+        parse_qsl(request.get_data(cache=True).decode(), keep_blank_values=True, errors="strict")
+    except (UnicodeDecodeError, ValueError):
+        abort(400)
 
 
 def rate_limit() -> RateLimit:
