@@ -59,7 +59,8 @@ def feed() -> Response:
     if lang not in LANGUAGES:
         abort(404)
     g.lang = lang
-    body = calendar(content.published_events(), _("KEHTO-foorumin tapahtumat"), content.events_modified())
+    name = _("KEHTO-foorumin tapahtumat")
+    body = calendar(content.published_events(), name, content.events_modified())
     return _ics(body, "kehto-events.ics", inline=True)
 
 

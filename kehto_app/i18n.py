@@ -46,7 +46,10 @@ def init_app(app: Flask) -> None:
     Babel(app, locale_selector=babel_locale, timezone_selector=lambda: "Europe/Helsinki")
     app.jinja_env.filters.update(t=inline, md=markdown, paragraphs=paragraphs, day=day)
     app.jinja_env.globals.update(
-        when=when, LANGUAGE_NAMES=LANGUAGE_NAMES, current_lang=current, language_links=language_links
+        when=when,
+        LANGUAGE_NAMES=LANGUAGE_NAMES,
+        current_lang=current,
+        language_links=language_links,
     )
 
 
@@ -67,10 +70,12 @@ def localized_blueprint(name: str, import_name: str) -> Blueprint:
 
 def current() -> str:
     """The page's language: from the URL, else the visitor's preference."""
-    lang = g.get("lang") if has_request_context() else None
-    if lang is None and has_request_context():
-        lang = g.lang = preferred()
-    return lang or DEFAULT_LANGUAGE
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
+    if "lang" not in g:
+        prefix = request.path.split("/", 2)[1]
+        g.lang = prefix if prefix in LANGUAGES else preferred()
+    return g.lang
 
 
 def preferred() -> str:
@@ -121,7 +126,7 @@ def _block(html: Markup, fallback: bool) -> Markup:
 
 @lru_cache(maxsize=512)
 def _render_markdown(text: str) -> Markup:
-    return Markup(_markdown.render(text))
+    return Markup(_markdown.render(text))  # noqa: S704 (raw HTML is off: the output is escaped)
 
 
 def day(value: date | datetime) -> str:

@@ -112,7 +112,9 @@ def timestamp(value: Any) -> datetime:
     except (Invalid, ValueError):
         parsed = None
     if parsed is None or parsed.tzinfo is None:
-        raise Invalid(f"{_show(value)} is not a date-time with offset (e.g. 2026-11-28T10:15+02:00)")
+        raise Invalid(
+            f"{_show(value)} is not a date-time with offset (e.g. 2026-11-28T10:15+02:00)"
+        )
     return parsed
 
 
@@ -258,7 +260,9 @@ def parse_json(file: str, data: bytes) -> tuple[Any, list[Problem]]:
         message = f"line {line}: is not UTF-8 text (byte 0x{data[exc.start]:02x}); save it as UTF-8"
         return None, [Problem(file, None, None, message)]
     if not source.strip():
-        return None, [Problem(file, None, None, 'the file is empty (an empty file is {"_default": {}})')]
+        return None, [
+            Problem(file, None, None, 'the file is empty (an empty file is {"_default": {}})')
+        ]
     try:
         return orjson.loads(source), []
     except orjson.JSONDecodeError:
@@ -279,7 +283,9 @@ def _explain(exc: json.JSONDecodeError) -> str:
     hints = {
         "Expecting ',' delimiter": "a comma is missing between two values",
         "Expecting ':' delimiter": "a colon (:) is missing after a field name",
-        "Expecting property name enclosed in double quotes": "a field name must be in double quotes",
+        "Expecting property name enclosed in double quotes": (
+            "a field name must be in double quotes"
+        ),
         "Expecting value": "a value is missing or not valid JSON (text needs double quotes)",
         "Unterminated string starting at": "a text is not closed with a double quote",
         "Invalid control character at": "a line break inside a text (write it as \\n)",

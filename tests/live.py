@@ -44,9 +44,16 @@ def gunicorn(
         **(env or {}),
     }
     command = [
-        str(BIN / "gunicorn"), "wsgi:app", "-c", str(ROOT / "gunicorn.conf.py"),
-        "--bind", f"127.0.0.1:{port}", "--workers", str(workers), *(args or []),
-    ]  # fmt: skip
+        str(BIN / "gunicorn"),
+        "wsgi:app",
+        "-c",
+        str(ROOT / "gunicorn.conf.py"),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        *(args or []),
+    ]
     proc = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=log, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:

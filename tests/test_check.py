@@ -19,52 +19,125 @@ def edit(path: Path, old: str, new: str) -> None:
 
 
 MISTAKES = [
-    pytest.param("events.json", '"status": "published"\n    },', '"status": "published"\n    }',
-                 "events.json: line 19, column 5: a comma is missing between two values",
-                 id="missing comma"),
-    pytest.param("events.json", '"status": "published"\n    },', '"status": "published",\n    },',
-                 "events.json: line 18, column 5: a comma before a closing bracket is not allowed "
-                 "in JSON (trailing comma)", id="trailing comma"),
-    pytest.param("events.json", '"start": "2012-06-14"', '"start": "14.6.2012"',
-                 'events.json: document 1: start: "14.6.2012" is not a date '
-                 "(use YYYY-MM-DD or YYYY-MM-DDTHH:MM)", id="Finnish date format"),
-    pytest.param("events.json", '"start": "2012-06-14"', '"start": "2026-13-01"',
-                 'events.json: document 1: start: "2026-13-01" is not a date '
-                 "(use YYYY-MM-DD or YYYY-MM-DDTHH:MM)", id="impossible date"),
-    pytest.param("pages.json", '"fi": "Vain suomeksi"', '"sv": "Bara på finska"',
-                 "pages.json: document 4: title: the Finnish text (fi) is missing",
-                 id="missing Finnish title"),
-    pytest.param("events.json", '"status": "pending"', '"status": "draft"',
-                 'events.json: document 3: status: "draft" is not a status '
-                 "(use published, pending or rejected)", id="unknown status"),
-    pytest.param("events.json", '"https://example.org/foorumi"', '"www.example.org/foorumi"',
-                 'events.json: document 2: link: "www.example.org/foorumi" is not a web address '
-                 "(it must start with https:// or http://)", id="URL without scheme"),
-    pytest.param("pages.json", '"slug": "vain-suomeksi"', '"slug": "index"',
-                 'pages.json: document 4: slug: "index" is already used by document 1',
-                 id="duplicate slug"),
-    pytest.param("contacts.json", '"email": "testi.henkilo(a)hel.fi",', "",
-                 "contacts.json: document 1: email: is missing", id="missing field"),
-    pytest.param("events.json", '"location": "Jyväskylä"', '"locaton": "Jyväskylä"',
-                 "events.json: document 1: location: is missing", id="misspelt field"),
-    pytest.param("events.json", '"end": "2099-06-14T16:00"', '"end": "2099-06-13T16:00"',
-                 "events.json: document 2: end: is before the start", id="end before start"),
-    pytest.param("pages.json", '"slug": "vain-suomeksi"', "'slug': 'vain-suomeksi'",
-                 "pages.json: line 43, column 7: a field name must be in double quotes",
-                 id="single quotes"),
-    pytest.param("pages.json", '"slug": "tietosuojaseloste"', '"slug": "tietosuoja"',
-                 'pages.json: the page "tietosuojaseloste" is missing', id="required page gone"),
-    pytest.param("events.json", '"sv": "Tidigare möte"', '"se": "Tidigare möte"',
-                 'events.json: document 1: title: unknown language "se" (use fi, sv, en)',
-                 id="unknown language"),
-    pytest.param("jobs.json", "{}", '{"1": {"title": "Insinööri", "employer": "Oulu", '
-                 '"location": "Oulu", "deadline": "31.12.2026", "link": "https://example.org"}}',
-                 'jobs.json: document 1: deadline: "31.12.2026" is not a date (use YYYY-MM-DD)',
-                 id="job deadline"),
-    pytest.param("contacts.json", '"testi.henkilo(a)hel.fi"', '"testi.henkilo at hel.fi"',
-                 'contacts.json: document 1: email: "testi.henkilo at hel.fi" is not an email address',
-                 id="email"),
-]  # fmt: skip
+    pytest.param(
+        "events.json",
+        '"status": "published"\n    },',
+        '"status": "published"\n    }',
+        "events.json: line 19, column 5: a comma is missing between two values",
+        id="missing comma",
+    ),
+    pytest.param(
+        "events.json",
+        '"status": "published"\n    },',
+        '"status": "published",\n    },',
+        "events.json: line 18, column 5: a comma before a closing bracket is not allowed "
+        "in JSON (trailing comma)",
+        id="trailing comma",
+    ),
+    pytest.param(
+        "events.json",
+        '"start": "2012-06-14"',
+        '"start": "14.6.2012"',
+        'events.json: document 1: start: "14.6.2012" is not a date '
+        "(use YYYY-MM-DD or YYYY-MM-DDTHH:MM)",
+        id="Finnish date format",
+    ),
+    pytest.param(
+        "events.json",
+        '"start": "2012-06-14"',
+        '"start": "2026-13-01"',
+        'events.json: document 1: start: "2026-13-01" is not a date '
+        "(use YYYY-MM-DD or YYYY-MM-DDTHH:MM)",
+        id="impossible date",
+    ),
+    pytest.param(
+        "pages.json",
+        '"fi": "Vain suomeksi"',
+        '"sv": "Bara på finska"',
+        "pages.json: document 4: title: the Finnish text (fi) is missing",
+        id="missing Finnish title",
+    ),
+    pytest.param(
+        "events.json",
+        '"status": "pending"',
+        '"status": "draft"',
+        'events.json: document 3: status: "draft" is not a status '
+        "(use published, pending or rejected)",
+        id="unknown status",
+    ),
+    pytest.param(
+        "events.json",
+        '"https://example.org/foorumi"',
+        '"www.example.org/foorumi"',
+        'events.json: document 2: link: "www.example.org/foorumi" is not a web address '
+        "(it must start with https:// or http://)",
+        id="URL without scheme",
+    ),
+    pytest.param(
+        "pages.json",
+        '"slug": "vain-suomeksi"',
+        '"slug": "index"',
+        'pages.json: document 4: slug: "index" is already used by document 1',
+        id="duplicate slug",
+    ),
+    pytest.param(
+        "contacts.json",
+        '"email": "testi.henkilo(a)hel.fi",',
+        "",
+        "contacts.json: document 1: email: is missing",
+        id="missing field",
+    ),
+    pytest.param(
+        "events.json",
+        '"location": "Jyväskylä"',
+        '"locaton": "Jyväskylä"',
+        "events.json: document 1: location: is missing",
+        id="misspelt field",
+    ),
+    pytest.param(
+        "events.json",
+        '"end": "2099-06-14T16:00"',
+        '"end": "2099-06-13T16:00"',
+        "events.json: document 2: end: is before the start",
+        id="end before start",
+    ),
+    pytest.param(
+        "pages.json",
+        '"slug": "vain-suomeksi"',
+        "'slug': 'vain-suomeksi'",
+        "pages.json: line 43, column 7: a field name must be in double quotes",
+        id="single quotes",
+    ),
+    pytest.param(
+        "pages.json",
+        '"slug": "tietosuojaseloste"',
+        '"slug": "tietosuoja"',
+        'pages.json: the page "tietosuojaseloste" is missing',
+        id="required page gone",
+    ),
+    pytest.param(
+        "events.json",
+        '"sv": "Tidigare möte"',
+        '"se": "Tidigare möte"',
+        'events.json: document 1: title: unknown language "se" (use fi, sv, en)',
+        id="unknown language",
+    ),
+    pytest.param(
+        "jobs.json",
+        "{}",
+        '{"1": {"title": "Insinööri", "employer": "Oulu", '
+        '"location": "Oulu", "deadline": "31.12.2026", "link": "https://example.org"}}',
+        'jobs.json: document 1: deadline: "31.12.2026" is not a date (use YYYY-MM-DD)',
+        id="job deadline",
+    ),
+    pytest.param(
+        "contacts.json",
+        '"testi.henkilo(a)hel.fi"',
+        '"testi.henkilo at hel.fi"',
+        'contacts.json: document 1: email: "testi.henkilo at hel.fi" is not an email address',
+        id="email",
+    ),
+]
 
 
 @pytest.mark.parametrize(("file", "old", "new", "message"), MISTAKES)
@@ -78,7 +151,9 @@ def test_check_names_each_mistake(app, runner, data_dir, file, old, new, message
 def test_misspelt_field_is_named_too(app, runner, data_dir):
     edit(data_dir / "events.json", '"location": "Jyväskylä"', '"locaton": "Jyväskylä"')
     lines = runner.invoke(args=["kehto", "check"]).stdout.splitlines()
-    assert lines[-1].startswith("events.json: document 1: locaton: is not a known field (known: title")
+    assert lines[-1].startswith(
+        "events.json: document 1: locaton: is not a known field (known: title"
+    )
 
 
 def test_empty_and_missing_files(app, runner, data_dir):
@@ -103,8 +178,14 @@ def test_the_real_command_runs_on_broken_files(data_dir, tmp_path):
     edit(data_dir / "events.json", '"start": "2012-06-14"', '"start": "2012-06-31"')
     env = {**os.environ, "KEHTO_DATA_DIR": str(data_dir), "KEHTO_INSTANCE_DIR": str(tmp_path)}
     flask = Path(sys.executable).parent / "flask"
-    done = subprocess.run([str(flask), "--app", "wsgi", "kehto", "check"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    done = subprocess.run(
+        [str(flask), "--app", "wsgi", "kehto", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 1
     assert done.stdout.splitlines() == [
         'events.json: document 1: start: "2012-06-31" is not a date (use YYYY-MM-DD or YYYY-MM-DDTHH:MM)'
@@ -114,8 +195,14 @@ def test_the_real_command_runs_on_broken_files(data_dir, tmp_path):
 def test_the_shipped_data_passes_the_check(tmp_path):
     env = {**os.environ, "KEHTO_DATA_DIR": str(ROOT / "data"), "KEHTO_INSTANCE_DIR": str(tmp_path)}
     flask = Path(sys.executable).parent / "flask"
-    done = subprocess.run([str(flask), "--app", "wsgi", "kehto", "check"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    done = subprocess.run(
+        [str(flask), "--app", "wsgi", "kehto", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stdout
     assert "note:" in done.stderr, "the maintainer's notes are shown as reminders"
 

@@ -44,7 +44,9 @@ def test_a_broken_file_keeps_the_last_good_content(client, data_dir, caplog, bre
         response = client.get("/fi/")
     assert response.status_code == 200
     assert "Foorumin testiteksti." in response.text
-    assert any(r.levelno == logging.ERROR and "pages.json" in r.getMessage() for r in caplog.records)
+    assert any(
+        r.levelno == logging.ERROR and "pages.json" in r.getMessage() for r in caplog.records
+    )
     health = client.get("/healthz")
     assert health.status_code == 503
     assert health.json["status"] == "error"
@@ -88,7 +90,9 @@ def test_every_gunicorn_worker_sees_edits(data_dir, instance_dir):
         def all_show(text: str) -> bool:
             answers = []
             for _ in range(24):  # no keep-alive: requests spread over the workers
-                with requests.get(f"{base}/fi/contacts/", timeout=5, headers={"Connection": "close"}) as r:
+                with requests.get(
+                    f"{base}/fi/contacts/", timeout=5, headers={"Connection": "close"}
+                ) as r:
                     answers.append(text in r.text)
             return all(answers)
 

@@ -55,9 +55,14 @@ def test_every_page_answers_in_every_language(client, path, lang):
 
 @pytest.mark.parametrize(
     ("accept", "target"),
-    [("sv-FI,sv;q=0.9,en;q=0.5", "/sv/"), ("en-GB,en;q=0.8", "/en/"), ("de-DE", "/fi/"), ("", "/fi/"),
-     ("fi;q=0.2, en;q=0.9", "/en/")],
-)  # fmt: skip
+    [
+        ("sv-FI,sv;q=0.9,en;q=0.5", "/sv/"),
+        ("en-GB,en;q=0.8", "/en/"),
+        ("de-DE", "/fi/"),
+        ("", "/fi/"),
+        ("fi;q=0.2, en;q=0.9", "/en/"),
+    ],
+)
 def test_root_redirects_by_accept_language(client, accept, target):
     response = client.get("/", headers={"Accept-Language": accept})
     assert response.status_code == 302
@@ -67,9 +72,19 @@ def test_root_redirects_by_accept_language(client, accept, target):
 
 def test_front_page_is_laid_out_as_the_seed(client):
     html = client.get("/fi/").text
-    for text in ("Testifoorumi", "Foorumin testiteksti.", "Lisätietoja", "Testi Henkilö",
-                 "testi.henkilo(a)hel.fi", "Tapahtumat", "Tuleva foorumi", "Avoimet työpaikat",
-                 "(Ei työpaikkoja)", "Siirry ylös", "Siirry sisältöön"):  # fmt: skip
+    for text in (
+        "Testifoorumi",
+        "Foorumin testiteksti.",
+        "Lisätietoja",
+        "Testi Henkilö",
+        "testi.henkilo(a)hel.fi",
+        "Tapahtumat",
+        "Tuleva foorumi",
+        "Avoimet työpaikat",
+        "(Ei työpaikkoja)",
+        "Siirry ylös",
+        "Siirry sisältöön",
+    ):
         assert text in html
     main = html[html.index("<main") : html.index("</main>")]
     assert main.index("Lisätietoja") < main.index("Tapahtumat") < main.index("Avoimet työpaikat")
@@ -79,8 +94,13 @@ def test_front_page_is_laid_out_as_the_seed(client):
 
 
 def test_open_jobs_are_listed_until_their_deadline(client, data_dir):
-    job = {"title": {"fi": "Katuinsinööri", "sv": "Gatuingenjör"}, "employer": "Espoo",
-           "location": "Espoo", "deadline": "2099-01-31", "link": "https://example.org/job"}  # fmt: skip
+    job = {
+        "title": {"fi": "Katuinsinööri", "sv": "Gatuingenjör"},
+        "employer": "Espoo",
+        "location": "Espoo",
+        "deadline": "2099-01-31",
+        "link": "https://example.org/job",
+    }
     closed = dict(job, title="Suljettu haku", deadline="2020-01-31")
     write_table(data_dir / "jobs.json", [job, closed])
     html = client.get("/fi/").text
@@ -92,9 +112,21 @@ def test_open_jobs_are_listed_until_their_deadline(client, data_dir):
 
 @pytest.mark.parametrize("lang", ("sv", "en"))
 def test_swedish_and_english_pages_show_no_finnish_ui_words(client, lang):
-    finnish = ("Lisätietoja", "Tapahtumat", "Avoimet työpaikat", "Ei työpaikkoja", "Siirry ylös",
-               "Siirry sisältöön", "Yhteystiedot", "Saavutettavuusseloste", "Tietosuojaseloste",
-               "Etusivu", "Lisää tapahtuma", "Kieli", "Päävalikko")  # fmt: skip
+    finnish = (
+        "Lisätietoja",
+        "Tapahtumat",
+        "Avoimet työpaikat",
+        "Ei työpaikkoja",
+        "Siirry ylös",
+        "Siirry sisältöön",
+        "Yhteystiedot",
+        "Saavutettavuusseloste",
+        "Tietosuojaseloste",
+        "Etusivu",
+        "Lisää tapahtuma",
+        "Kieli",
+        "Päävalikko",
+    )
     html = client.get(f"/{lang}/").text
     for word in finnish:
         assert word not in html, word
@@ -118,16 +150,21 @@ def test_markdown_renders_but_raw_html_does_not(client):
 
 @pytest.mark.parametrize(
     ("lang", "date", "time"),
-    [("fi", "14.6.2099", "klo 9.30–16.00"), ("sv", "14.6.2099", "kl. 9.30–16.00"),
-     ("en", "14 June 2099", "at 9.30–16.00")],
-)  # fmt: skip
+    [
+        ("fi", "14.6.2099", "klo 9.30–16.00"),
+        ("sv", "14.6.2099", "kl. 9.30–16.00"),
+        ("en", "14 June 2099", "at 9.30–16.00"),
+    ],
+)
 def test_dates_are_formatted_per_locale_in_helsinki_time(client, lang, date, time):
     html = client.get(f"/{lang}/events/2/").text
     assert f"{date} {time}" in html
     assert "2099-06-14" not in re.sub(r'datetime="[^"]*"', "", html)
 
 
-@pytest.mark.parametrize(("lang", "date"), [("fi", "14.6.2012"), ("sv", "14.6.2012"), ("en", "14 June 2012")])
+@pytest.mark.parametrize(
+    ("lang", "date"), [("fi", "14.6.2012"), ("sv", "14.6.2012"), ("en", "14 June 2012")]
+)
 def test_all_day_event_date(client, lang, date):
     assert date in client.get(f"/{lang}/events/past/").text
 
@@ -149,13 +186,30 @@ def test_events_are_ordered_and_paginated(client, data_dir, app):
 
 @pytest.mark.parametrize(
     "path",
-    ["/de/", "/xx/events/", "/fi/ei-ole/", "/fi/events/99/", "/fi/events/3/", "/FI/", "/fi/events/0/"],
+    [
+        "/de/",
+        "/xx/events/",
+        "/fi/ei-ole/",
+        "/fi/events/99/",
+        "/fi/events/3/",
+        "/FI/",
+        "/fi/events/0/",
+        "/fi/tapahtumat/ehdota/",
+    ],
 )
 def test_unknown_pages_are_a_localized_404(client, path):
     response = client.get(path, headers={"Accept-Language": "sv"})
     assert response.status_code == 404
-    expected = "Sidan hittades inte" if path.startswith(("/de", "/xx", "/FI")) else "Sivua ei löytynyt"
+    expected = (
+        "Sidan hittades inte" if path.startswith(("/de", "/xx", "/FI")) else "Sivua ei löytynyt"
+    )
     assert expected in response.text
+
+
+def test_a_404_under_a_language_speaks_it(client):
+    response = client.get("/sv/tapahtumat/ehdota/", headers={"Accept-Language": "fi"})
+    assert response.status_code == 404
+    assert "Sidan hittades inte" in response.text and '<html lang="sv">' in response.text
 
 
 def test_english_404_for_unknown_prefix(client):
@@ -223,12 +277,26 @@ def test_the_shipped_data_is_valid_and_shows_the_seed(tmp_path):
     from kehto_app import create_app
 
     root = Path(__file__).resolve().parent.parent
-    app = create_app({"TESTING": True, "DATA_DIR": str(root / "data"),
-                      "INSTANCE_DIR": str(tmp_path), "SECRET_KEY": "x"})  # fmt: skip
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATA_DIR": str(root / "data"),
+            "INSTANCE_DIR": str(tmp_path),
+            "SECRET_KEY": "x",
+        }
+    )
     html = app.test_client().get("/fi/").text
-    seed = (root.parent / "shared" / "seed" / "kehto-toiminta.txt")
-    for text in ("KEHTO-toiminta", "Kari Ström", "ramo.k.saarinen(a)hel.fi", "Tuulia Innala",
-                 "p. <a", "(Ei työpaikkoja)", "Siirry ylös", "KUPERA-hanke on päättyi kesällä 2012"):  # fmt: skip
+    seed = root.parent / "shared" / "seed" / "kehto-toiminta.txt"
+    for text in (
+        "KEHTO-toiminta",
+        "Kari Ström",
+        "ramo.k.saarinen(a)hel.fi",
+        "Tuulia Innala",
+        "p. <a",
+        "(Ei työpaikkoja)",
+        "Siirry ylös",
+        "KUPERA-hanke on päättyi kesällä 2012",
+    ):
         assert text in html
     if seed.exists():
         paragraphs = [p.strip() for p in seed.read_text().split("\n") if len(p.strip()) > 120]
@@ -237,8 +305,14 @@ def test_the_shipped_data_is_valid_and_shows_the_seed(tmp_path):
 
 
 def event(title: str, start: str) -> dict:
-    return {"title": title, "start": start, "location": "Oulu", "description": "Kuvaus.",
-            "organiser": "Oulu", "status": "published"}  # fmt: skip
+    return {
+        "title": title,
+        "start": start,
+        "location": "Oulu",
+        "description": "Kuvaus.",
+        "organiser": "Oulu",
+        "status": "published",
+    }
 
 
 def write_table(path: Path, documents: list[dict]) -> None:

@@ -81,7 +81,9 @@ def test_kill_9_at_random_moments_never_breaks_the_file(data_dir):
         documents = table(data_dir / "events.json")
         titles = {doc["title"] for doc in documents.values() if isinstance(doc["title"], str)}
         assert returned <= titles, f"round {round_}: a write that returned was lost"
-        _, problems = load_documents("events.json", json.loads((data_dir / "events.json").read_text()))
+        _, problems = load_documents(
+            "events.json", json.loads((data_dir / "events.json").read_text())
+        )
         assert problems == []
     assert len(returned) > 8
     # A killed writer may leave its temp file; it is never the data file and is ignored.
@@ -91,8 +93,12 @@ def test_kill_9_at_random_moments_never_breaks_the_file(data_dir):
 def test_ids_stay_unique_when_another_process_wrote_in_between(data_dir):
     mine = events_of(data_dir)
     first = mine.write(lambda t: t.insert(event("a", 1)))
-    subprocess.run([sys.executable, "-m", "tests.writers", "insert", str(data_dir), "other", "2"],
-                   cwd=ROOT, check=True, capture_output=True)  # fmt: skip
+    subprocess.run(
+        [sys.executable, "-m", "tests.writers", "insert", str(data_dir), "other", "2"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     second = mine.write(lambda t: t.insert(event("a", 2)))
     assert (first, second) == (4, 7)
 
@@ -108,7 +114,9 @@ def test_a_full_disk_leaves_the_old_file_and_no_temp_file(data_dir, monkeypatch)
         events_of(data_dir).write(lambda t: t.insert(event("full", 1)))
     assert (data_dir / "events.json").read_bytes() == before
     assert leftovers(data_dir) == []
-    assert list((data_dir / ".history").glob("*")) == [] if (data_dir / ".history").exists() else True
+    assert (
+        list((data_dir / ".history").glob("*")) == [] if (data_dir / ".history").exists() else True
+    )
 
 
 @pytest.fixture
@@ -118,8 +126,9 @@ def tiny_tmpfs(tmp_path):
     mount.mkdir()
     if os.geteuid() != 0 or not shutil.which("mount"):
         pytest.skip("mounting a tmpfs needs root")
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)],
-                          capture_output=True)  # fmt: skip
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)], capture_output=True
+    )
     if done.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
     try:

@@ -17,8 +17,14 @@ from kehto_app.store import Collection
 
 
 def event(tag: str, n: int) -> dict:
-    return {"title": f"{tag}-{n}", "start": "2099-01-01", "location": "Lahti",
-            "description": "x" * 200, "organiser": tag, "status": "pending"}  # fmt: skip
+    return {
+        "title": f"{tag}-{n}",
+        "start": "2099-01-01",
+        "location": "Lahti",
+        "description": "x" * 200,
+        "organiser": tag,
+        "status": "pending",
+    }
 
 
 def main(argv: list[str]) -> None:
