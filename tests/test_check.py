@@ -174,18 +174,17 @@ def test_check_passes_on_valid_data(app, runner):
     assert "All data files are valid." in result.stderr
 
 
+def flask_check(data: Path, instance: Path) -> subprocess.CompletedProcess:
+    """`flask --app wsgi kehto check`, as the maintainer types it."""
+    env = {**os.environ, "KEHTO_DATA_DIR": str(data), "KEHTO_INSTANCE_DIR": str(instance)}
+    flask = Path(sys.executable).parent / "flask"
+    command = [str(flask), "--app", "wsgi", "kehto", "check"]
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+
+
 def test_the_real_command_runs_on_broken_files(data_dir, tmp_path):
     edit(data_dir / "events.json", '"start": "2012-06-14"', '"start": "2012-06-31"')
-    env = {**os.environ, "KEHTO_DATA_DIR": str(data_dir), "KEHTO_INSTANCE_DIR": str(tmp_path)}
-    flask = Path(sys.executable).parent / "flask"
-    done = subprocess.run(
-        [str(flask), "--app", "wsgi", "kehto", "check"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = flask_check(data_dir, tmp_path)
     assert done.returncode == 1
     assert done.stdout.splitlines() == [
         'events.json: document 1: start: "2012-06-31" is not a date (use YYYY-MM-DD or YYYY-MM-DDTHH:MM)'
@@ -193,16 +192,7 @@ def test_the_real_command_runs_on_broken_files(data_dir, tmp_path):
 
 
 def test_the_shipped_data_passes_the_check(tmp_path):
-    env = {**os.environ, "KEHTO_DATA_DIR": str(ROOT / "data"), "KEHTO_INSTANCE_DIR": str(tmp_path)}
-    flask = Path(sys.executable).parent / "flask"
-    done = subprocess.run(
-        [str(flask), "--app", "wsgi", "kehto", "check"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = flask_check(ROOT / "data", tmp_path)
     assert done.returncode == 0, done.stdout
     assert "note:" in done.stderr, "the maintainer's notes are shown as reminders"
 
