@@ -5,6 +5,8 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 from datetime import datetime
+from datetime import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Generic
 from typing import TypeVar
@@ -14,6 +16,7 @@ from flask import Flask
 from flask import current_app
 from werkzeug.exceptions import NotFound
 
+from .models import HELSINKI
 from .models import Contact
 from .models import Event
 from .models import Job
@@ -77,19 +80,47 @@ def published_events() -> list[Event]:
     return store()["events"].derive(_published)[0]
 
 
+def _split_memo(events: list[Event]) -> dict[tuple[str, int], list[Event]]:
+    return {}
+
+
+def _split(kind: str) -> list[Event]:
+    """Upcoming or past events, sorted once per data version and per event that ends."""
+    events = store()["events"]
+    ordered, ends = events.derive(_published)
+    first = bisect.bisect_right(ends, now().timestamp())
+    memo = events.derive(_split_memo)
+    found = memo.get((kind, first))
+    if found is None:
+        if kind == "upcoming":
+            found = sorted(ordered[first:], key=lambda e: (e.starts_at, e.id))
+        else:
+            found = ordered[:first][::-1]
+        if len(memo) >= 4:
+            memo.clear()
+        memo[(kind, first)] = found
+    return found
+
+
 def upcoming_events() -> list[Event]:
     """Published events not yet over, soonest first."""
-    ordered, ends = store()["events"].derive(_published)
-    first = bisect.bisect_right(ends, now().timestamp())
-    upcoming = ordered[first:]
-    return sorted(upcoming, key=lambda e: (e.starts_at, e.id))
+    return _split("upcoming")
 
 
 def past_events() -> list[Event]:
     """Published events that are over, newest first."""
-    ordered, ends = store()["events"].derive(_published)
-    first = bisect.bisect_right(ends, now().timestamp())
-    return ordered[:first][::-1]
+    return _split("past")
+
+
+def next_change() -> datetime:
+    """When the clock next changes a page: the next published event ends, or midnight."""
+    at = now()
+    midnight = datetime.combine(at.date() + timedelta(days=1), time(0), tzinfo=HELSINKI)
+    _, ends = store()["events"].derive(_published)
+    first = bisect.bisect_right(ends, at.timestamp())
+    if first < len(ends):
+        return min(midnight, datetime.fromtimestamp(ends[first], HELSINKI))
+    return midnight
 
 
 def event(event_id: int) -> Event:
