@@ -94,6 +94,26 @@ class CodeVersion:
         return cls(digest.hexdigest()[:16], datetime.fromtimestamp(int(newest), UTC), static)
 
 
+HOST = re.compile(
+    r"(?:[A-Za-z0-9_-]{1,63}(?:\.[A-Za-z0-9_-]{1,63})*\.?|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?"
+)
+
+
+class HostCheck:
+    """A 400 for a Host header that is no host name (routing would fail on it later)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        host = environ.get("HTTP_HOST")
+        if host is None or (len(host) <= 260 and HOST.fullmatch(host)):
+            return self.app(environ, start_response)
+        headers = [("Content-Type", "text/plain; charset=utf-8"), ("Cache-Control", PRIVATE)]
+        start_response("400 Bad Request", [*headers, *HEADERS.items()])
+        return [b"400 Bad Request: invalid Host header\n"]
+
+
 class SessionInterface(SecureCookieSessionInterface):
     """The session cookie is also `Secure` when the request came over HTTPS."""
 
@@ -105,6 +125,7 @@ class SessionInterface(SecureCookieSessionInterface):
 def init_app(app: Flask) -> None:
     from . import __version__
 
+    app.wsgi_app = HostCheck(app.wsgi_app)  # type: ignore[method-assign]
     proxies = int(app.config["PROXY_COUNT"])
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
