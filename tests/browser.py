@@ -1,0 +1,92 @@
+"""Debian's Chromium under Playwright, axe-core, and the pages every browser test visits."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Browser
+from playwright.sync_api import Page
+from playwright.sync_api import Playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+LANGS = ("fi", "sv", "en")
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A kind of page and the path that shows it in one language."""
+
+    kind: str
+    path: str
+    status: int = 200
+
+
+def visits(lang: str) -> list[Visit]:
+    """Every kind of page a visitor can reach by GET, in one language."""
+    return [
+        Visit("front", f"/{lang}/"),
+        Visit("content", f"/{lang}/vain-suomeksi/"),
+        Visit("statement", f"/{lang}/saavutettavuusseloste/"),
+        Visit("privacy", f"/{lang}/tietosuojaseloste/"),
+        Visit("contacts", f"/{lang}/contacts/"),
+        Visit("events", f"/{lang}/events/"),
+        Visit("past-events", f"/{lang}/events/past/"),
+        Visit("event", f"/{lang}/events/2/"),
+        Visit("form", f"/{lang}/events/new/"),
+        Visit("thanks", f"/{lang}/events/new/thanks/"),
+        Visit("404", f"/{lang}/no-such-page/", 404),
+    ]
+
+
+def launch(playwright: Playwright) -> Browser:
+    """Debian's Chromium, headless; never a downloaded browser."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+
+
+def axe_violations(page: Page) -> list[dict[str, Any]]:
+    """axe-core's WCAG A/AA violations on the page as it is now."""
+    if not page.evaluate("typeof window.axe === 'object'"):
+        # Evaluated through DevTools, so the site's CSP (no inline script) stays as it is.
+        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        AXE_TAGS,
+    )
+    return [
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "targets": [json.dumps(node["target"]) for node in v["nodes"]],
+        }
+        for v in result["violations"]
+    ]
+
+
+def describe(url: str, violations: list[dict[str, Any]]) -> str:
+    """One line per violation: the page, the rule id, what it means, and the targets."""
+    return "\n".join(
+        f"{url}: {v['id']} ({v['impact']}): {v['help']}: {', '.join(v['targets'])}"
+        for v in violations
+    )
+
+
+def submit_empty_form(page: Page) -> None:
+    """Send the proposal form with nothing filled in, as a hurried visitor would."""
+    with page.expect_navigation():
+        page.locator("form.event-form button[type=submit]").click()
