@@ -54,9 +54,13 @@ def test_the_rate_limit_holds_across_all_workers(data_dir, instance_dir):
             allow_redirects=False,
             timeout=30,
         )
+        token = csrf_token(session.get(base + "/sv/events/new/", timeout=30).text)
+        big = valid_form(csrf_token=token, description="a" * 1024 * 1024)
+        too_big = session.post(base + "/sv/events/new/", data=big, timeout=30)
     assert Counter(answers) == {303: 5, 429: 7}
     assert answers[:5] == [303] * 5
     assert last.status_code == 429
+    assert too_big.status_code == 413 and 'lang="sv"' in too_big.text
     assert 'lang="sv"' in last.text and "Liian monta lähetystä" not in last.text
     assert sorted(t for t in pending_titles(data_dir) if t.startswith("Rajoitettu")) == [
         f"Rajoitettu {n}" for n in range(5)
