@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import sqlite3
 import time
 from datetime import date
 from datetime import timedelta
@@ -24,6 +25,7 @@ from kehto_app.forms import FUTURE_DAYS
 from kehto_app.forms import PAST_DAYS
 from kehto_app.i18n import day
 from kehto_app.models import now
+from kehto_app.ratelimit import RateLimit
 
 FORM = "/{lang}/events/new/"
 THANKS = "/{lang}/events/new/thanks/"
@@ -571,3 +573,36 @@ def test_a_failed_write_gives_a_503_page_and_keeps_the_file(app, client, data_di
     assert page.status_code == 503
     assert translated(app, "sv", "Palvelu ei ole juuri nyt käytettävissä") in page.text
     assert (data_dir / "events.json").read_bytes() == before
+
+
+def test_the_limit_is_one_count_for_every_process_sharing_the_file(tmp_path, monkeypatch):
+    path = tmp_path / "ratelimit.sqlite3"
+    workers = [RateLimit(path, 3, 600, "key") for _ in range(3)]
+    answers = [worker.hit("198.51.100.4") for worker in workers * 2]
+    assert answers == [True, True, True, False, False, False]
+    assert workers[0].hit("198.51.100.5")
+    clock = time.time() + 601
+    monkeypatch.setattr("kehto_app.ratelimit.time.time", lambda: clock)
+    assert workers[1].hit("198.51.100.4")
+
+
+def test_the_limit_keeps_no_address_and_forgets_clients_after_its_window(
+    config, instance_dir, monkeypatch
+):
+    app = create_app({**config, "RATE_LIMIT": [5, 600]})
+    client = app.test_client()
+    client.post(
+        FORM.format(lang="fi"), data=valid_form(), environ_base={"REMOTE_ADDR": "203.0.113.9"}
+    )
+
+    def rows() -> list[tuple]:
+        with sqlite3.connect(instance_dir / "ratelimit.sqlite3") as db:
+            return db.execute("SELECT client FROM hits").fetchall()
+
+    assert len(rows()) == 1 and "203.0.113.9" not in rows()[0][0]
+    client.get(FORM.format(lang="fi"))
+    assert len(rows()) == 1
+    later = time.time() + 601
+    monkeypatch.setattr("kehto_app.ratelimit.time.time", lambda: later)
+    client.get(FORM.format(lang="fi"))
+    assert rows() == []
