@@ -142,6 +142,7 @@ http {{
 class Stack:
     port: int
     http_port: int
+    app_port: int
     data_dir: Path
     instance_dir: Path
     folder: Path
@@ -220,7 +221,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             proc = subprocess.Popen(command, stdout=out, stderr=out)
         try:
             _wait_for_port(port, proc, log)
-            yield Stack(port, http_port, data_dir, instance_dir, folder)
+            app_port = int(base.rsplit(":", 1)[1])
+            yield Stack(port, http_port, app_port, data_dir, instance_dir, folder)
         finally:
             stop(proc)
 
@@ -359,6 +361,41 @@ def test_no_file_outside_static_through_nginx(stack: Stack, path: str):
     assert reply.status < 500
     assert b"create_app" not in reply.body
     assert b"root:" not in reply.body
+
+
+@needs_nginx
+@pytest.mark.parametrize("server", ["nginx", "gunicorn"])
+@pytest.mark.parametrize(
+    "path, headers",
+    [
+        ("/static/../wsgi.py", {}),
+        ("/static/%2e%2e/gunicorn.conf.py", {}),
+        ("/static/%252e%252e/wsgi.py", {}),
+        ("/fi/", {"Accept-Language": "fi;q=0.9, " * 1000}),
+        ("/", {"Accept-Language": "\x7f;q=;;,,sv-" + "x" * 3000}),
+        ("/fi/events/?page=1%0d%0aSet-Cookie:%20evil=1", {}),
+        ("/%2f%2fevil.example/", {}),
+    ],
+)
+def test_hostile_requests_get_no_5xx_and_no_file(stack: Stack, server: str, path: str, headers):
+    port = stack.port if server == "nginx" else stack.app_port
+    reply = fetch(port, path, headers=headers)
+    assert reply.status < 500
+    assert b"create_app" not in reply.body and b"wsgi_app" not in reply.body
+    assert "evil" not in reply.headers.get("Set-Cookie", "")
+    assert "evil.example" not in reply.headers.get("Location", "")
+
+
+@needs_nginx
+def test_the_app_logs_each_request_with_nginx_s_request_id(stack: Stack):
+    reply = fetch(stack.port, "/fi/events/?page=1", headers={"Cookie": "skip=cache"})
+    request_id = reply.headers["X-Request-ID"]
+    log = next(stack.instance_dir.glob("gunicorn-*.log"))
+    deadline = time.monotonic() + 5
+    while request_id not in log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    line = next(x for x in log.read_text().splitlines() if request_id in x)
+    assert re.search(rf"{request_id} 127\.0\.0\.1 GET /fi/events/\?page=1 200 [\d.]+ms", line)
 
 
 @needs_nginx
