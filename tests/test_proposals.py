@@ -402,12 +402,15 @@ def test_script_in_an_approved_event_is_shown_as_text_everywhere(config, data_di
     assert str(vevent["LOCATION"]) == PAYLOAD
 
 
-def test_a_post_without_a_csrf_token_gets_a_400_page_in_its_language(csrf_app, data_dir):
+def test_a_post_without_a_csrf_token_gets_a_400_page_in_its_language(csrf_app, data_dir, caplog):
     client = csrf_app.test_client()
     before = events_on_disk(data_dir)
     for lang in ("fi", "sv"):
         client.get(FORM.format(lang=lang))
-        page = client.post(FORM.format(lang=lang), data=valid_form())
+        caplog.clear()
+        with caplog.at_level("INFO", logger="flask_wtf.csrf"):
+            page = client.post(FORM.format(lang=lang), data=valid_form())
+        assert "The CSRF token is missing." in caplog.messages  # Flask-WTF's CSRFError
         assert page.status_code == 400
         assert f'<html lang="{lang}">' in page.text
         assert translated(csrf_app, lang, "Virheellinen pyyntö") in page.text
