@@ -14,6 +14,7 @@ from . import errors
 from . import events
 from . import http
 from . import i18n
+from . import pagecache
 from . import proposals
 from . import site
 
@@ -34,6 +35,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     http.init_app(app)
     proposals.init_app(app)
     register_blueprints(app)
+    pagecache.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
     return app

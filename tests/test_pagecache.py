@@ -1,0 +1,174 @@
+"""The page cache: a page is rendered once, and never served stale after a data change."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+import orjson
+import pytest
+from flask import template_rendered
+
+from kehto_app import content
+from kehto_app import create_app
+from kehto_app.store import dump
+
+
+def edit(data_dir: Path, name: str, change: Callable[[dict], None]) -> None:
+    """Change one data file as the maintainer would, and move its mtime on."""
+    path = data_dir / name
+    before = path.stat().st_mtime_ns
+    raw = orjson.loads(path.read_bytes())
+    change(raw["_default"])
+    path.write_bytes(dump(raw))
+    later = before + 2_000_000_000
+    os.utime(path, ns=(later, later))
+
+
+def doc(table: dict, **match: str) -> dict:
+    return next(d for d in table.values() if all(d.get(k) == v for k, v in match.items()))
+
+
+def set_text(document: dict, field: str, text: str) -> None:
+    document[field] = {"fi": text, "sv": text, "en": text}
+
+
+def new_page(table: dict) -> None:
+    table["99"] = {"slug": "uusi-sivu", "title": "Uusi sivu", "body": "Uusi."}
+
+
+def new_job(table: dict) -> None:
+    table["1"] = {"title": "Uusi työpaikka", "employer": "Espoo", "location": "Espoo",
+                  "deadline": "2099-12-31", "link": "https://example.org/job"}  # fmt: skip
+
+
+# (what, URL, file, change, text that must appear after the change)
+CASES = [
+    ("front page", "/fi/", "pages.json",
+     lambda t: set_text(doc(t, slug="index"), "title", "Muokattu etusivu"), "Muokattu etusivu"),
+    ("front page contacts", "/sv/", "contacts.json",
+     lambda t: t["1"].update(name="Uusi Yhteyshenkilö"), "Uusi Yhteyshenkilö"),
+    ("front page jobs", "/fi/", "jobs.json", new_job, "Uusi työpaikka"),
+    ("content page", "/fi/saavutettavuusseloste/", "pages.json",
+     lambda t: set_text(doc(t, slug="saavutettavuusseloste"), "body", "Muokattu teksti."),
+     "Muokattu teksti."),
+    ("contacts", "/en/contacts/", "contacts.json",
+     lambda t: t["1"].update(phone="09 123 4567"), "09 123 4567"),
+    ("events list", "/fi/events/", "events.json",
+     lambda t: set_text(t["2"], "title", "Muokattu tuleva"), "Muokattu tuleva"),
+    ("events list, page 1", "/fi/events/?page=1", "events.json",
+     lambda t: set_text(t["2"], "title", "Muokattu sivu 1"), "Muokattu sivu 1"),
+    ("past list", "/fi/events/past/", "events.json",
+     lambda t: set_text(t["1"], "title", "Muokattu mennyt"), "Muokattu mennyt"),
+    ("event page", "/sv/events/2/", "events.json",
+     lambda t: set_text(t["2"], "location", "Muokattu paikka"), "Muokattu paikka"),
+    ("event .ics", "/fi/events/2/event.ics", "events.json",
+     lambda t: set_text(t["2"], "title", "Muokattu kalenteri"), "Muokattu kalenteri"),
+    ("calendar feed", "/events.ics", "events.json",
+     lambda t: set_text(t["2"], "title", "Muokattu syöte"), "Muokattu syöte"),
+    ("calendar feed in Swedish", "/events.ics?lang=sv", "events.json",
+     lambda t: set_text(t["2"], "title", "Ändrat flöde"), "Ändrat flöde"),
+    ("published event", "/fi/events/", "events.json",
+     lambda t: t["3"].update(status="published"), "Odottava ehdotus"),
+    ("sitemap", "/sitemap.xml", "pages.json", new_page, "uusi-sivu"),
+]  # fmt: skip
+
+
+@pytest.fixture
+def renders(app):
+    """How many templates the app has rendered."""
+    seen: list[str] = []
+
+    def count(sender, template, context, **extra):
+        seen.append(template.name)
+
+    template_rendered.connect(count, app)
+    yield seen
+    template_rendered.disconnect(count, app)
+
+
+@pytest.mark.parametrize("what, url, name, change, text", CASES, ids=[c[0] for c in CASES])
+def test_a_cached_page_shows_a_data_change_on_the_next_request(
+    client, data_dir, what, url, name, change, text
+):
+    first = client.get(url)
+    assert first.status_code == 200
+    assert text not in first.get_data(as_text=True)
+    assert client.get(url).data == first.data
+
+    edit(data_dir, name, change)
+
+    after = client.get(url)
+    assert after.status_code == 200
+    assert text in after.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("url", ["/fi/", "/sv/events/", "/en/events/2/", "/fi/contacts/"])
+def test_a_public_page_is_rendered_once_and_served_from_the_cache(client, renders, url):
+    first = client.get(url)
+    rendered = len(renders)
+    assert rendered > 0
+    again = client.get(url)
+    assert len(renders) == rendered
+    assert again.data == first.data
+    assert again.headers["Content-Type"] == first.headers["Content-Type"]
+
+
+def test_the_cached_bytes_are_what_a_fresh_render_gives(config):
+    urls = ["/fi/", "/sv/", "/en/events/", "/fi/events/past/", "/sv/events/2/", "/fi/contacts/",
+            "/fi/tietosuojaseloste/", "/events.ics?lang=en", "/fi/events/2/event.ics", "/sitemap.xml"]  # fmt: skip
+    cached = create_app(config).test_client()
+    fresh = create_app({**config, "PAGE_CACHE": False}).test_client()
+    for url in urls:
+        cached.get(url)
+        hit, rendered = cached.get(url), fresh.get(url)
+        assert hit.status_code == rendered.status_code == 200, url
+        assert hit.data == rendered.data, url
+        assert hit.headers["Content-Type"] == rendered.headers["Content-Type"], url
+        assert hit.headers.get("Content-Disposition") == rendered.headers.get("Content-Disposition")
+
+
+def test_languages_and_hosts_get_their_own_pages(client):
+    fi, sv = client.get("/fi/"), client.get("/sv/")
+    assert b'lang="fi"' in fi.data and b'lang="sv"' in sv.data
+    other = client.get("/fi/", base_url="http://kehto.example.org")
+    assert b"kehto.example.org" in other.data
+    assert b"kehto.example.org" not in client.get("/fi/").data
+
+
+def test_an_event_that_ends_leaves_the_upcoming_list_without_a_data_change(client, monkeypatch):
+    assert "Tuleva foorumi" in client.get("/fi/events/").get_data(as_text=True)
+    later = content.now() + timedelta(days=365 * 80)
+    monkeypatch.setattr(content, "now", lambda: later)
+    page = client.get("/fi/events/").get_data(as_text=True)
+    assert "Tuleva foorumi" not in page
+    assert "Tuleva foorumi" in client.get("/fi/events/past/").get_data(as_text=True)
+
+
+def test_the_form_errors_and_unknown_arguments_are_never_cached(app, client, renders):
+    for url in ["/fi/events/new/", "/fi/ei-ole/", "/fi/events/999/", "/fi/?utm_source=x"]:
+        client.get(url)
+        before = len(renders)
+        client.get(url)
+        assert len(renders) > before, url
+    assert len(app.extensions["kehto_pagecache"]) == 0
+
+
+def test_a_head_request_is_answered_from_the_same_page(client):
+    page = client.get("/fi/")
+    head = client.head("/fi/")
+    assert head.status_code == 200
+    assert head.data == b""
+    assert int(head.headers["Content-Length"]) == len(page.data)
+
+
+def test_the_cache_keeps_within_its_byte_budget(config):
+    app = create_app({**config, "PAGE_CACHE_BYTES": 12_000})
+    client = app.test_client()
+    for url in ["/fi/", "/sv/", "/en/", "/fi/contacts/", "/sv/contacts/", "/en/contacts/"]:
+        assert client.get(url).status_code == 200
+    cache = app.extensions["kehto_pagecache"]
+    assert 0 < cache.size <= 12_000
+    assert len(cache) < 6
