@@ -168,31 +168,29 @@ def page_etag(lang: str | None = None) -> str:
     Another data version, language or code gives another tag; the clock enters only
     through what it changes on the pages (an event ends, a day with job deadlines passes).
     """
-    store = content.store()
-    files = tuple(c.modified.timestamp() for c in store.collections.values())
-    passed, _ = _passed_events()
-    state = (code_version().tag, page_language(lang), files, passed, now().date().isoformat())
-    return hashlib.blake2b(repr(state).encode(), digest_size=12).hexdigest()
+    return page_validators(lang)[0]
 
 
 def page_last_modified() -> datetime:
     """The latest of: a data file's change, the code's, midnight, the last event to end."""
-    store = content.store()
-    moments = [c.modified for c in store.collections.values()]
-    moments.append(code_version().modified)
-    today = now().replace(hour=0, minute=0, second=0, microsecond=0)
-    moments.append(today.astimezone(UTC))
-    _, last_end = _passed_events()
-    if last_end is not None:
-        moments.append(datetime.fromtimestamp(last_end, UTC))
-    return max(moments).replace(microsecond=0)
+    return page_validators()[1]
 
 
-def _passed_events() -> tuple[int, float | None]:
-    """How many published events are over, and when the last of them ended."""
+def page_validators(lang: str | None = None) -> tuple[str, datetime]:
+    """The page's ETag and Last-Modified, from one look at the files and the clock."""
+    code = code_version()
+    moments = [c.modified for c in content.store().collections.values()]
+    files = tuple(m.timestamp() for m in moments)
+    today = now()
     _, ends = content.store()["events"].derive(content._published)
-    passed = bisect.bisect_right(ends, now().timestamp())
-    return passed, ends[passed - 1] if passed else None
+    passed = bisect.bisect_right(ends, today.timestamp())
+    state = (code.tag, page_language(lang), files, passed, today.date().isoformat())
+    etag = hashlib.blake2b(repr(state).encode(), digest_size=12).hexdigest()
+    moments.append(code.modified)
+    moments.append(today.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC))
+    if passed:
+        moments.append(datetime.fromtimestamp(ends[passed - 1], UTC))
+    return etag, max(moments).replace(microsecond=0)
 
 
 def is_public() -> bool:
@@ -215,14 +213,10 @@ def answer_not_modified() -> Response | None:
     """A conditional GET of an unchanged public page: 304, before anything is rendered."""
     if not is_public():
         return None
-    g.page_etag = page_etag()
-    last_modified = page_last_modified()
-    if is_resource_modified(request.environ, etag=g.page_etag, last_modified=last_modified):
+    g.page_etag, g.page_last_modified = page_validators()
+    if is_resource_modified(request.environ, etag=g.page_etag, last_modified=g.page_last_modified):
         return None
-    response = Response(status=304)
-    response.set_etag(g.page_etag)
-    response.last_modified = last_modified
-    return response
+    return Response(status=304)
 
 
 def cache_headers(response: Response) -> Response:
@@ -242,7 +236,7 @@ def cache_headers(response: Response) -> Response:
         return response
     if response.status_code in (200, 304) and "page_etag" in g:
         response.set_etag(g.page_etag)
-        response.last_modified = page_last_modified()
+        response.last_modified = g.page_last_modified
     if "accept-language" in response.vary:
         response.headers["Cache-Control"] = "private, max-age=0"
         return response
