@@ -100,6 +100,8 @@ class Collection(Generic[T]):
         self._version = 0
         self._derived: dict[Callable[[T], Any], tuple[int, Any]] = {}
         self.problems: list[Problem] = []
+        # What this process last saved, while the file on disk is still that version.
+        self._written: tuple[FileState, dict[str, Any]] | None = None
 
     @property
     def lock_path(self) -> Path:
@@ -171,14 +173,31 @@ class Collection(Generic[T]):
     def write(self, change: Callable[[Table], T]) -> T:
         """Apply `change` to the table under the file's lock; save atomically."""
         with self._locked():
-            raw, problems = read_raw(self.path)
+            raw = self._take_written()
+            if raw is None:
+                raw, problems = read_raw(self.path)
             if raw is None:
                 raise StoreError("; ".join(str(p) for p in problems))
             db = TinyDB(storage=_AtomicStorage, collection=self, initial=raw)
             try:
                 return change(db.table(TABLE))
+            except BaseException:
+                self._written = None
+                raise
             finally:
                 db.close()
+
+    def _take_written(self) -> dict[str, Any] | None:
+        """The content this process saved last, if the file is still exactly that version.
+
+        Under the lock, the file's identity (inode, size, mtime) tells whether anyone
+        (another worker, the CLI, the maintainer's editor) has written it since; if not,
+        re-parsing it would give the same content back, so the parse is skipped.
+        """
+        written, self._written = self._written, None
+        if written is None or FileState.of(self.path) != written[0]:
+            return None
+        return written[1]
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
@@ -210,9 +229,11 @@ class Collection(Generic[T]):
                 out.write(payload)
                 out.flush()
                 os.fsync(out.fileno())
+                st = os.fstat(out.fileno())
             os.chmod(tmp, 0o644)
             kept = self._keep_history()
             os.replace(tmp, self.path)
+            self._written = (FileState(st.st_mtime_ns, st.st_size, st.st_ino), data)
         except OSError as exc:
             if tmp:
                 _unlink(tmp)

@@ -1,0 +1,77 @@
+"""A process that saved a file reuses what it saved only while nobody has touched the file."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from kehto_app import store as store_module
+from kehto_app.schema import load_documents
+from kehto_app.store import Collection
+from kehto_app.store import StoreError
+from tests.writers import event
+
+
+def table(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))["_default"]
+
+
+def test_the_maintainers_edit_between_two_writes_is_kept(data_dir):
+    events = Collection(data_dir / "events.json", load_documents)
+    events.write(lambda t: t.insert(event("first", 1)))
+    path = data_dir / "events.json"
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    raw["_default"]["1"]["title"] = "Käsin muokattu"
+    path.write_text(json.dumps(raw, ensure_ascii=False, indent=2), encoding="utf-8")
+    events.write(lambda t: t.insert(event("second", 2)))
+    titles = [d["title"] for d in table(path).values()]
+    assert "Käsin muokattu" in titles
+    assert len(titles) == 5
+
+
+def test_a_file_broken_between_two_writes_is_never_overwritten(data_dir):
+    events = Collection(data_dir / "events.json", load_documents)
+    events.write(lambda t: t.insert(event("first", 1)))
+    broken = '{"_default": {"1": {"title": "kesken"'
+    (data_dir / "events.json").write_text(broken, encoding="utf-8")
+    with pytest.raises(StoreError, match="line 1"):
+        events.write(lambda t: t.insert(event("second", 2)))
+    assert (data_dir / "events.json").read_text() == broken
+
+
+def test_a_failed_save_leaves_nothing_behind_for_the_next_write(data_dir, monkeypatch):
+    events = Collection(data_dir / "events.json", load_documents)
+    real_replace = os.replace
+
+    def no_space(src, dst):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    def saved_then_failed(t):
+        t.insert(event("saved", 1))
+        monkeypatch.setattr(store_module.os, "replace", no_space)
+        t.insert(event("lost", 2))
+
+    with pytest.raises(StoreError):
+        events.write(saved_then_failed)
+    monkeypatch.setattr(store_module.os, "replace", real_replace)
+    events.write(lambda t: t.insert(event("after", 3)))
+    titles = [d["title"] for d in table(data_dir / "events.json").values()]
+    assert "saved-1" in titles and "after-3" in titles
+    assert "lost-2" not in titles
+
+
+def test_a_failing_change_after_a_save_does_not_leak_into_the_next_write(data_dir):
+    events = Collection(data_dir / "events.json", load_documents)
+
+    def insert_then_fail(t):
+        t.insert(event("kept", 1))
+        t.table_name_that_fails  # noqa: B018
+
+    with pytest.raises(AttributeError):
+        events.write(insert_then_fail)
+    events.write(lambda t: t.insert(event("next", 2)))
+    assert len(table(data_dir / "events.json")) == 5
