@@ -377,7 +377,8 @@ def test_screenshots_of_front_page_and_form(
     browser: Browser, site: Site, lang: str, width: int
 ) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
-    context = browser.new_context(viewport={"width": width, "height": 900})
+    locale = {"fi": "fi-FI", "sv": "sv-FI", "en": "en-GB"}[lang]
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale=locale)
     try:
         page = context.new_page()
         for name, path in (("front", f"/{lang}/"), ("form", f"/{lang}/events/new/")):
@@ -386,5 +387,9 @@ def test_screenshots_of_front_page_and_form(
             target.unlink(missing_ok=True)
             page.screenshot(path=str(target), full_page=True)
             assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        submit_empty_form(page)
+        target = ARTIFACTS / f"form-errors-{lang}-{width}.png"
+        page.screenshot(path=str(target), full_page=True)
+        assert target.stat().st_size > 0
     finally:
         context.close()
