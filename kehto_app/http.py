@@ -56,7 +56,7 @@ HEADERS = {
     # Same-origin requests keep their full Referer, which Flask-WTF checks over HTTPS.
     "Referrer-Policy": "strict-origin-when-cross-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
-    "interest-cohort=()",
+    "browsing-topics=()",
     "Cross-Origin-Opener-Policy": "same-origin",
     "X-Frame-Options": "DENY",
 }
