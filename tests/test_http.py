@@ -126,6 +126,23 @@ def test_behind_a_proxy_its_https_and_client_address_are_believed(config: dict):
     assert _spam(client, other).status_code == 303
 
 
+def test_over_https_behind_nginx_the_form_s_csrf_check_gets_its_referer(config: dict):
+    from tests.test_proposals import valid_form
+
+    client = fresh_client(config, PROXY_COUNT=1, WTF_CSRF_ENABLED=True)
+    proxy = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "kehto.example.fi"}
+    form = client.get("/fi/events/new/", headers=proxy).text
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form).group(1)
+    data = {**valid_form(), "csrf_token": token}
+    # strict-origin-when-cross-origin: a same-origin POST carries its full Referer.
+    referer = {"Referer": "https://kehto.example.fi/fi/events/new/"}
+    without = client.post("/fi/events/new/", data=data, headers=proxy)
+    assert without.status_code == 400
+    posted = client.post("/fi/events/new/", data=data, headers={**proxy, **referer})
+    assert posted.status_code == 303
+    assert posted.headers["Location"] == "/fi/events/new/thanks/"
+
+
 def test_without_a_proxy_forwarded_headers_are_ignored(config: dict):
     client = fresh_client(config, RATE_LIMIT=(2, 600))
     response = client.get("/fi/", headers={"X-Forwarded-Proto": "https"})
