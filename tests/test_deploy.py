@@ -13,6 +13,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -185,7 +186,7 @@ def _wait_for_port(port: int, proc: subprocess.Popen, log: Path) -> None:
         if proc.poll() is not None:
             raise RuntimeError(f"nginx exited: {log.read_text()[-2000:]}")
         try:
-            fetch(port, "/healthz")
+            fetch(port, "/static/favicon.svg")
             return
         except OSError:
             time.sleep(0.1)
@@ -209,22 +210,30 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         "KEHTO_CACHE_STALE": str(STALE),
     }
     with gunicorn(data_dir, instance_dir, workers=2, env=env) as base:
-        port, http_port = free_port(), free_port()
-        site = folder / "kehto.conf"
-        site.write_text(loopback_site(port, http_port, base.removeprefix("http://"), folder))
-        conf = folder / "nginx.conf"
-        conf.write_text(nginx_conf(folder, site))
-        log = folder / "nginx.log"
-        command = [str(NGINX), "-p", str(folder), "-e", "stderr", "-c", str(conf)]
-        command += ["-g", "daemon off;"]
-        with open(log, "wb") as out:
-            proc = subprocess.Popen(command, stdout=out, stderr=out)
-        try:
-            _wait_for_port(port, proc, log)
-            app_port = int(base.rsplit(":", 1)[1])
+        upstream = base.removeprefix("http://")
+        with nginx(folder, upstream) as (port, http_port):
+            app_port = int(upstream.rsplit(":", 1)[1])
             yield Stack(port, http_port, app_port, data_dir, instance_dir, folder)
-        finally:
-            stop(proc)
+
+
+@contextmanager
+def nginx(folder: Path, upstream: str) -> Iterator[tuple[int, int]]:
+    """A real nginx with deploy/'s site in front of `upstream`; yields its two ports."""
+    port, http_port = free_port(), free_port()
+    site = folder / "kehto.conf"
+    site.write_text(loopback_site(port, http_port, upstream, folder))
+    conf = folder / "nginx.conf"
+    conf.write_text(nginx_conf(folder, site))
+    log = folder / "nginx.log"
+    command = [str(NGINX), "-p", str(folder), "-e", "stderr", "-c", str(conf)]
+    command += ["-g", "daemon off;"]
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(command, stdout=out, stderr=out)
+    try:
+        _wait_for_port(port, proc, log)
+        yield port, http_port
+    finally:
+        stop(proc)
 
 
 @needs_nginx
@@ -409,6 +418,19 @@ def test_plain_http_redirects_to_https(stack: Stack):
     reply = fetch(stack.http_port, "/fi/events/?page=1")
     assert reply.status == 301
     assert reply.headers["Location"] == f"https://{DOMAIN}/fi/events/?page=1"
+
+
+@needs_nginx
+def test_with_the_app_down_nginx_answers_503_with_the_headers(tmp_path: Path):
+    nobody = f"127.0.0.1:{free_port()}"  # nothing listens there
+    with nginx(tmp_path, nobody) as (port, _):
+        down = fetch(port, "/fi/")
+    assert down.status == 503
+    assert down.headers["Retry-After"] == "30"
+    assert down.headers["Cache-Control"] == "no-store"
+    assert "not responding" in down.text
+    for name, value in HEADERS.items():
+        assert down.headers[name] == value
 
 
 def test_nginx_adds_the_same_headers_as_the_app():
