@@ -1,0 +1,98 @@
+"""Processes the benchmark starts: gunicorn and nginx, each stopped by its PID."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+WORKERS = 2
+# The same settings for the site and for hello world: sync workers, no access log.
+GUNICORN = ["--workers", str(WORKERS), "--worker-class", "sync", "--timeout", "300",
+            "--log-level", "warning"]  # fmt: skip
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(app: str, folder: Path, env: dict[str, str] | None = None) -> Iterator[Server]:
+    """`gunicorn app` on a free loopback port, logging into `folder`."""
+    port = free_port()
+    command = [str(BIN / "gunicorn"), app, "--bind", f"127.0.0.1:{port}", *GUNICORN]
+    log = open(folder / f"gunicorn-{port}.log", "wb")  # noqa: SIM115
+    environment = {**os.environ, **(env or {})}
+    proc = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=log, stderr=log)
+    server = Server(proc, f"http://127.0.0.1:{port}", port)
+    try:
+        server.wait_until_up()
+        yield server
+    finally:
+        stop(proc)
+        log.close()
+
+
+class Server:
+    def __init__(self, proc: subprocess.Popen, base: str, port: int) -> None:
+        self.proc = proc
+        self.base = base
+        self.port = port
+
+    def wait_until_up(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.proc.args[1]} exited with {self.proc.returncode}")
+            try:
+                requests.get(self.base + "/", timeout=2)
+                return
+            except requests.RequestException:
+                time.sleep(0.1)
+        raise RuntimeError(f"{self.proc.args[1]} did not start in time")
+
+    def workers(self) -> list[int]:
+        """The gunicorn master's children."""
+        pid = self.proc.pid
+        path = Path(f"/proc/{pid}/task/{pid}/children")
+        if path.exists():
+            return [int(p) for p in path.read_text().split()]
+        found = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(stat.parent.name))
+        return found
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def stop(proc: subprocess.Popen, timeout: float = 20) -> None:
+    """End a process we started, by its PID: TERM, then KILL."""
+    if proc.poll() is None:
+        os.kill(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait()
