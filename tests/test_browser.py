@@ -264,12 +264,16 @@ OVERFLOWS = """() => {
 NARROW = {
     "320px": {"viewport": {"width": 320, "height": 640}},
     "zoom-200": {"viewport": {"width": 640, "height": 450}, "device_scale_factor": 2},
+    # WCAG 1.4.12: a visitor's own style sheet may widen spacing (bypass_csp lets us add it).
+    "text-spacing-320px": {"viewport": {"width": 320, "height": 640}, "bypass_csp": True},
 }
+TEXT_SPACING = """* { line-height: 1.5 !important; letter-spacing: 0.12em !important;
+  word-spacing: 0.16em !important; } p { margin-bottom: 2em !important; }"""
 
 
 @pytest.mark.parametrize("screen", list(NARROW))
 @pytest.mark.parametrize("lang", LANGS)
-def test_narrow_screen_and_zoom_never_scroll_sideways_or_cut_text(
+def test_narrow_screen_zoom_and_text_spacing_never_scroll_sideways_or_cut_text(
     browser: Browser, site: Site, lang: str, screen: str
 ) -> None:
     context = browser.new_context(**NARROW[screen])
@@ -278,6 +282,8 @@ def test_narrow_screen_and_zoom_never_scroll_sideways_or_cut_text(
         problems = []
         for kind in KINDS[:-1]:
             url = open_kind(page, site, lang, kind)
+            if screen.startswith("text-spacing"):
+                page.add_style_tag(content=TEXT_SPACING)
             problems += [f"{url}: {problem}" for problem in page.evaluate(OVERFLOWS)]
         assert not problems, "\n".join(problems)
     finally:
