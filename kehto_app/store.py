@@ -18,6 +18,7 @@ import threading
 import time
 from collections.abc import Callable
 from collections.abc import Iterator
+from collections.abc import Mapping
 from contextlib import contextmanager
 from contextlib import suppress
 from dataclasses import dataclass
@@ -178,7 +179,7 @@ class Collection(Generic[T]):
                 raw, problems = read_raw(self.path)
             if raw is None:
                 raise StoreError("; ".join(str(p) for p in problems))
-            db = TinyDB(storage=_AtomicStorage, collection=self, initial=raw)
+            db = _TinyDB(storage=_AtomicStorage, collection=self, initial=raw)
             try:
                 return change(db.table(TABLE))
             except BaseException:
@@ -261,6 +262,31 @@ class Collection(Generic[T]):
         versions = sorted(self.history_dir.glob(f"{self.name}.*.json"))
         for old in versions[: -self._history_keep]:
             _unlink(old)
+
+
+class _Table(Table):
+    """TinyDB's table whose insert adds one document without re-keying every other one.
+
+    TinyDB's own insert goes through `_update_table`, which copies the whole table twice
+    (keys to int and back) per call: a third of a write's time at 10,000 events.
+    """
+
+    def insert(self, document: Mapping[str, Any]) -> int:
+        if not isinstance(document, Mapping) or isinstance(document, self.document_class):
+            return super().insert(document)
+        doc_id = self._get_next_id()
+        tables = self._storage.read() or {}
+        table = tables.setdefault(self.name, {})
+        if str(doc_id) in table:
+            raise ValueError(f"Document with ID {doc_id} already exists")
+        table[str(doc_id)] = dict(document)
+        self._storage.write(tables)
+        self.clear_cache()
+        return doc_id
+
+
+class _TinyDB(TinyDB):
+    table_class = _Table
 
 
 class _AtomicStorage(Storage):
