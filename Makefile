@@ -50,6 +50,8 @@ lock:
 	/tmp/kehto-lock/bin/pip freeze --exclude-editable
 
 bench: install
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -q wrk; } || \
+		{ echo "wrk is missing: apt-get install wrk"; exit 1; }
 	$(BIN)/python -m bench
 
 clean:
