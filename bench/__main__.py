@@ -65,6 +65,17 @@ def warm(site: Server, paths: list[str]) -> None:
                 raise RuntimeError(f"{path} answered {bad}")
 
 
+def cpu(hello: Server, site: Server, etag: str | None) -> dict[str, float]:
+    """Worker CPU per request, sequential requests: a ratio that holds on a busy machine."""
+    found = {"hello world": load.cpu_per_request(hello, "/")}
+    for label, path, conditional in PAGES:
+        if conditional and etag is None:
+            continue
+        headers = {"If-None-Match": etag} if conditional else None
+        found[label] = load.cpu_per_request(site, path, headers)
+    return found
+
+
 def measure(hello: Server, site: Server, etag: str | None) -> tuple[dict[str, Run], Run]:
     """Alternating rounds: hello world, then two pages, hello world, two pages, ..."""
     runs: dict[str, list[Run]] = {label: [] for label, _, _ in PAGES}
@@ -127,6 +138,7 @@ def main() -> int:
         f"wrk -t{load.THREADS} -c{load.CONNECTIONS} -d{DURATION:g}s, {ROUNDS} rounds")  # fmt: skip
     results: dict[int, tuple[dict[str, Run], Run]] = {}
     rss: list[float] = []
+    cpus: dict[int, dict[str, float]] = {}
     nginx_result: tuple[Run, Run] | str = "not run"
     posts: dict[int, tuple[float, float]] = {}
     writes: dict[int, tuple[float, float]] = {}
@@ -144,6 +156,7 @@ def main() -> int:
                     if etag is None:
                         say("  no ETag/304 on the front page: the conditional GET row is skipped")
                     results[count] = measure(hello, site, etag)
+                    cpus[count] = cpu(hello, site, etag)
                     if count == SIZES[0]:
                         say("nginx: deploy/ site with its cache, against a static file")
                         nginx_result = run_nginx(site, folder / "nginx")
@@ -159,6 +172,7 @@ def main() -> int:
             store = data.make(folder / f"store-{n}", n)
             writes[n] = proposals.percentiles(proposals.store_writes(store, n))
     report(results, rss, nginx_result, posts, writes)
+    report_cpu(cpus)
     say(
         f"\nmake bench took {time.monotonic() - started:.0f} s; "
         f"load average now {os.getloadavg()[0]:.1f}"
@@ -210,6 +224,21 @@ def report(results, rss, nginx_result, posts, writes) -> None:
             f"ratio {cached.rps / files.rps:.2f}x (target >= 0.5x)")  # fmt: skip
     met = check(results, rss, nginx_result, posts, writes)
     say("\ntargets: " + "; ".join(met))
+
+
+def report_cpu(cpus: dict[int, dict[str, float]]) -> None:
+    say("\nWorker CPU per request (one request at a time), and hello world's CPU / the page's:\n")
+    say("| page | " + " | ".join(f"{c:,} events: CPU us | ratio" for c in SIZES) + " |")
+    say("| --- | " + " | ".join("---: | ---:" for _ in SIZES) + " |")
+    for label in ["hello world"] + [label for label, _, _ in PAGES]:
+        cells = []
+        for count in SIZES:
+            found = cpus.get(count, {})
+            if label in found:
+                cells.append(f"{found[label]:.0f} | {found['hello world'] / found[label]:.2f}x")
+            else:
+                cells.append("skipped | -")
+        say(f"| {label} | " + " | ".join(cells) + " |")
 
 
 def check(results, rss, nginx_result, posts, writes) -> list[str]:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import http.client
 import re
 import shutil
 import statistics
 import subprocess
 from dataclasses import dataclass
+
+from .servers import Server
+from .servers import cpu_seconds
 
 DURATION = 3
 THREADS = 2
@@ -60,3 +64,23 @@ def median(runs: list[Run]) -> Run:
         statistics.median(r.p99 for r in runs),
         sum(r.errors for r in runs),
     )
+
+
+def cpu_per_request(
+    server: Server, path: str, headers: dict[str, str] | None = None, count: int = 400
+) -> float:
+    """The workers' CPU microseconds per request, one request at a time (steady under load)."""
+
+    def get() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+        conn.request("GET", path, headers=headers or {})
+        conn.getresponse().read()
+        conn.close()
+
+    for _ in range(10):
+        get()
+    pids = server.workers()
+    before = cpu_seconds(pids)
+    for _ in range(count):
+        get()
+    return (cpu_seconds(pids) - before) / count * 1e6
