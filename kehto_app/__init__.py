@@ -38,6 +38,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     pagecache.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
+    http.wrap_wsgi(app)
     return app
 
 

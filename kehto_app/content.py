@@ -45,7 +45,11 @@ def init_app(app: Flask) -> None:
 
 
 def store() -> DataStore:
-    return current_app.extensions["kehto_store"]
+    return store_of(current_app)
+
+
+def store_of(app: Flask) -> DataStore:
+    return app.extensions["kehto_store"]
 
 
 def _by_slug(docs: list[Page]) -> dict[str, Page]:

@@ -125,10 +125,6 @@ class SessionInterface(SecureCookieSessionInterface):
 def init_app(app: Flask) -> None:
     from . import __version__
 
-    app.wsgi_app = HostCheck(app.wsgi_app)  # type: ignore[method-assign]
-    proxies = int(app.config["PROXY_COUNT"])
-    if proxies:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
     if app.config["HTTPS"]:
         app.config["SESSION_COOKIE_SECURE"] = True
     app.session_interface = SessionInterface()
@@ -144,8 +140,20 @@ def init_app(app: Flask) -> None:
     configure_logging(app.config.get("LOG_LEVEL", "INFO"))
 
 
+def wrap_wsgi(app: Flask) -> None:
+    """The outermost layers, applied last: the Host check, then the proxy's headers."""
+    app.wsgi_app = HostCheck(app.wsgi_app)  # type: ignore[method-assign]
+    proxies = int(app.config["PROXY_COUNT"])
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
+
+
 def code_version() -> CodeVersion:
-    return current_app.extensions["kehto_code"]
+    return code_version_of(current_app)
+
+
+def code_version_of(app: Flask) -> CodeVersion:
+    return app.extensions["kehto_code"]
 
 
 def fingerprint_static(endpoint: str, values: dict[str, Any]) -> None:
@@ -203,10 +211,14 @@ def is_public() -> bool:
     )
 
 
+def request_id(given: str) -> str:
+    """The proxy's request id when it looks like one, else a new one."""
+    return given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+
+
 def start_request() -> None:
     g.started = time.perf_counter()
-    given = request.headers.get("X-Request-ID", "")
-    g.request_id = given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+    g.request_id = request_id(request.headers.get("X-Request-ID", ""))
 
 
 def answer_not_modified() -> Response | None:
@@ -268,19 +280,28 @@ def security_headers(response: Response) -> Response:
 
 
 def log_request(response: Response) -> Response:
-    request_id = g.get("request_id") or uuid.uuid4().hex
-    response.headers["X-Request-ID"] = request_id
-    took = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
-    access_log.info(
-        "%s %s %s %s %d %.1fms",
-        request_id,
-        request.remote_addr or "-",
-        request.method,
-        request.full_path.rstrip("?")[:500].encode("unicode_escape").decode("ascii"),
-        response.status_code,
-        took,
-    )
+    given = g.get("request_id") or uuid.uuid4().hex
+    response.headers["X-Request-ID"] = given
+    log_line(given, request.environ, response.status_code, g.get("started", time.perf_counter()))
     return response
+
+
+def log_line(given: str, environ: dict[str, Any], status: int, started: float) -> None:
+    """One access line on stderr: request id, client, method, path, status, duration."""
+    if not access_log.isEnabledFor(logging.INFO):
+        return
+    path = request_path(environ)[:500].encode("unicode_escape").decode("ascii")
+    took = (time.perf_counter() - started) * 1000
+    client = environ.get("REMOTE_ADDR") or "-"
+    method = environ.get("REQUEST_METHOD")
+    access_log.info("%s %s %s %s %d %.1fms", given, client, method, path, status, took)
+
+
+def request_path(environ: dict[str, Any]) -> str:
+    """The path and query as the client sent them (WSGI carries them as latin-1)."""
+    path = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8", "replace")
+    query = environ.get("QUERY_STRING", "")
+    return f"{path}?{query}" if query else path
 
 
 class _Stderr(logging.StreamHandler):

@@ -172,3 +172,55 @@ def test_the_cache_keeps_within_its_byte_budget(config):
     cache = app.extensions["kehto_pagecache"]
     assert 0 < cache.size <= 12_000
     assert len(cache) < 6
+
+
+@pytest.fixture
+def flask_calls(config):
+    """An app that counts the requests Flask itself handled (the fast path skips Flask)."""
+    app = create_app({**config, "WTF_CSRF_ENABLED": True})
+    calls: list[str] = []
+    app.before_request(lambda: calls.append("flask") and None)
+    return app, calls
+
+
+def test_a_cached_page_is_replayed_whole_before_flask_runs(flask_calls):
+    app, calls = flask_calls
+    client = app.test_client()
+    first = client.get("/fi/events/2/")
+    second = client.get("/fi/events/2/")
+    assert len(calls) == 1, "the second request never reached Flask"
+    assert second.data == first.data
+    for name in ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy",
+                 "Permissions-Policy", "Cross-Origin-Opener-Policy", "ETag", "Last-Modified",
+                 "Cache-Control", "Content-Type"):  # fmt: skip
+        assert second.headers[name] == first.headers[name], name
+    assert second.headers["X-Request-ID"] != first.headers["X-Request-ID"]
+    assert int(second.headers["Content-Length"]) == len(first.data)
+    again = client.get("/fi/events/2/", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    head = client.head("/fi/events/2/")
+    assert head.data == b"" and int(head.headers["Content-Length"]) == len(first.data)
+    assert len(calls) == 1
+
+
+def test_the_fast_path_never_serves_stale_pages_or_private_ones(flask_calls, data_dir):
+    app, calls = flask_calls
+    client = app.test_client()
+    client.get("/fi/contacts/")
+    edit(data_dir, "contacts.json", lambda t: t["1"].update(name="Vaihtunut Nimi"))
+    assert "Vaihtunut Nimi" in client.get("/fi/contacts/").get_data(as_text=True)
+    assert len(calls) == 2
+    assert "Set-Cookie" in client.get("/fi/events/new/").headers
+    client.get("/fi/contacts/")  # with the session cookie, through Flask
+    assert len(calls) == 4
+
+
+def test_the_fast_path_keeps_http_and_https_apart(config):
+    app = create_app({**config, "PROXY_COUNT": 1})
+    client = app.test_client()
+    secure = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.5"}
+    for _ in range(2):
+        assert "Strict-Transport-Security" in client.get("/fi/", headers=secure).headers
+        plain = client.get("/fi/", headers={"X-Forwarded-For": "203.0.113.5"})
+        assert "Strict-Transport-Security" not in plain.headers
+        assert 'href="http://localhost/fi/"' in plain.get_data(as_text=True)
