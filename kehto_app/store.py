@@ -259,9 +259,11 @@ class Collection(Generic[T]):
     def _prune_history(self) -> None:
         if self._history_keep <= 0:
             return
-        versions = sorted(self.history_dir.glob(f"{self.name}.*.json"))
+        prefix = f"{self.name}."
+        with os.scandir(self.history_dir) as entries:
+            versions = sorted(e.name for e in entries if e.name.startswith(prefix))
         for old in versions[: -self._history_keep]:
-            _unlink(old)
+            _unlink(self.history_dir / old)
 
 
 class _Table(Table):
