@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC
 from datetime import date
 from datetime import datetime
@@ -147,3 +148,28 @@ def test_special_characters_survive_the_round_trip(client, data_dir):
     vevent = by_uid(parse(client.get("/events.ics")))["kehto-foorumi-event-12"]
     assert str(vevent["SUMMARY"]) == title
     assert str(vevent["DESCRIPTION"]).startswith("Rivi 1\nRivi 2")
+
+
+def test_a_remade_feed_reuses_unchanged_events_and_equals_a_fresh_one(app, data_dir):
+    from kehto_app import calendar as ical
+    from kehto_app import content
+
+    stamp = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
+    with app.test_request_context("/fi/"):
+        events = content.published_events()
+        first = ical.calendar(events, "n", stamp)
+        ical._serialized.clear()
+        assert ical.calendar(events, "n", stamp) == first, "the same bytes with or without reuse"
+        later = ical.calendar(events, "n", datetime(2026, 11, 29, tzinfo=UTC))
+        assert later.count(b"DTSTAMP:20261129T000000Z\r\n") == len(events) == 2
+        assert b"DTSTAMP:20261128" not in later
+        renamed = [events[0], replace(events[1], title={"fi": "Uusi nimi"})]
+        changed = icalendar.Calendar.from_ical(ical.calendar(renamed, "n", stamp))
+        titles = sorted(str(e["SUMMARY"]) for e in changed.walk("VEVENT"))
+        assert titles == ["Mennyt tapaaminen", "Uusi nimi"]
+    with app.test_request_context("/sv/"):
+        from flask import g
+
+        g.lang = "sv"
+        swedish = ical.calendar(events, "n", stamp)
+        assert b"Tidigare m\xc3\xb6te" in swedish and b"Arrang\xc3\xb6r" in swedish
