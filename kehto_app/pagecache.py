@@ -25,8 +25,9 @@ from flask.globals import request_ctx
 from werkzeug.http import is_resource_modified
 from werkzeug.http import unquote_etag
 
+from . import caching
 from . import content
-from . import http
+from . import logs
 from .i18n import current
 
 # Endpoint -> the query arguments its view reads.
@@ -214,19 +215,19 @@ class FastPath:
         at = content.now().timestamp()
         return (
             entry.version == self.store.version()
-            and entry.code == http.code_version_of(self.site).tag
+            and entry.code == caching.code_version_of(self.site).tag
             and entry.rendered <= at < entry.expires
         )
 
     def _replay(self, entry: Finished, environ: dict, start_response: Any, started: float) -> Any:
-        request_id = http.request_id(environ.get("HTTP_X_REQUEST_ID", ""))
+        request_id = logs.request_id(environ.get("HTTP_X_REQUEST_ID", ""))
         modified = is_resource_modified(environ, etag=entry.etag, last_modified=entry.last_modified)
         status, body = (entry.status, entry.body) if modified else ("304 NOT MODIFIED", b"")
         headers = [*entry.headers, ("X-Request-ID", request_id)]
         if modified:
             headers.append(("Content-Length", str(len(body))))
         start_response(status, headers)
-        http.log_line(request_id, environ, int(status[:3]), started)
+        logs.log_line(request_id, environ, int(status[:3]), started)
         return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
 
     def _fill(self, key: tuple, environ: dict[str, Any], start_response: Any) -> Any:
@@ -250,7 +251,7 @@ class FastPath:
         etag = unquote_etag(found["etag"])[0] if "etag" in found else None
         version, rendered, expires = mark
         if environ["REQUEST_METHOD"] == "GET":
-            code = http.code_version_of(self.site).tag
+            code = caching.code_version_of(self.site).tag
             modified = found.get("last-modified")
             entry = Finished(
                 version, code, rendered, expires, seen[0], headers, body, etag, modified

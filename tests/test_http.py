@@ -16,9 +16,9 @@ from flask import template_rendered
 from flask.testing import FlaskClient
 
 from kehto_app import create_app
+from kehto_app.caching import CodeVersion
+from kehto_app.caching import page_etag
 from kehto_app.http import HEADERS
-from kehto_app.http import CodeVersion
-from kehto_app.http import page_etag
 from kehto_app.models import HELSINKI
 
 PAGES = ["/fi/", "/sv/", "/en/", "/fi/contacts/", "/sv/events/", "/en/events/past/",
@@ -237,7 +237,7 @@ def test_the_etag_changes_when_an_event_ends(app: Flask, monkeypatch: pytest.Mon
     with app.test_request_context("/fi/"):
         today = page_etag("fi")
         monkeypatch.setattr(
-            "kehto_app.http.now", lambda: datetime(2099, 6, 15, 12, tzinfo=HELSINKI)
+            "kehto_app.caching.now", lambda: datetime(2099, 6, 15, 12, tzinfo=HELSINKI)
         )
         after_the_forum = page_etag("fi")
     assert today != after_the_forum

@@ -1,0 +1,76 @@
+"""Logs on stderr: one access line per request, with a request id, status and duration."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+import time
+import uuid
+from typing import Any
+
+from flask import Response
+from flask import g
+from flask import request
+
+access_log = logging.getLogger("kehto_app.access")
+
+REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+# The files whose change changes what a page looks like, besides the data.
+
+
+def request_id(given: str) -> str:
+    """The proxy's request id when it looks like one, else a new one."""
+    return given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+
+
+def start_request() -> None:
+    g.started = time.perf_counter()
+    g.request_id = request_id(request.headers.get("X-Request-ID", ""))
+
+
+def log_request(response: Response) -> Response:
+    given = g.get("request_id") or uuid.uuid4().hex
+    response.headers["X-Request-ID"] = given
+    log_line(given, request.environ, response.status_code, g.get("started", time.perf_counter()))
+    return response
+
+
+def log_line(given: str, environ: dict[str, Any], status: int, started: float) -> None:
+    """One access line on stderr: request id, client, method, path, status, duration."""
+    if not access_log.isEnabledFor(logging.INFO):
+        return
+    path = request_path(environ)[:500].encode("unicode_escape").decode("ascii")
+    took = (time.perf_counter() - started) * 1000
+    client = environ.get("REMOTE_ADDR") or "-"
+    method = environ.get("REQUEST_METHOD")
+    access_log.info("%s %s %s %s %d %.1fms", given, client, method, path, status, took)
+
+
+def request_path(environ: dict[str, Any]) -> str:
+    """The path and query as the client sent them (WSGI carries them as latin-1)."""
+    path = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8", "replace")
+    query = environ.get("QUERY_STRING", "")
+    return f"{path}?{query}" if query else path
+
+
+class _Stderr(logging.StreamHandler):
+    """Writes to whatever `sys.stderr` is now (gunicorn, tests swap it)."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
+def configure_logging(level: str | int) -> None:
+    """The site's logs on stderr: time, level, logger, message (access lines included)."""
+    logger = logging.getLogger("kehto_app")
+    if not any(isinstance(h, _Stderr) for h in logger.handlers):
+        handler = _Stderr()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
+    logger.setLevel(level.upper() if isinstance(level, str) else level)
