@@ -237,3 +237,18 @@ def test_a_bom_is_accepted_and_latin_1_is_a_clear_error(data_dir):
         "events.json: line 6: is not UTF-8 text (byte 0xf6); save it as UTF-8"
     ]
     assert events.get()[0].location["fi"] == "Jyväskylä", "the last valid version stays"
+
+
+def test_a_reload_checks_only_the_documents_that_changed(data_dir):
+    events = events_of(data_dir)
+    before = {e.id: e for e in events.get()}
+    path = data_dir / "events.json"
+    path.write_text(path.read_text().replace('"Tampere"', '"Turku"', 1), encoding="utf-8")
+    after = {e.id: e for e in events.get()}
+    assert after[1] is before[1] and after[2] is before[2], "unchanged documents keep their model"
+    assert after[3] is not before[3] and after[3].location["fi"] == "Turku"
+    path.write_text(path.read_text().replace('"status": "published"', '"status": "julkaistu"', 1))
+    events.refresh()
+    assert [str(p) for p in events.problems] == [
+        'events.json: document 1: status: "julkaistu" is not a status (use published, pending or rejected)'
+    ]
