@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,18 +12,15 @@ from pathlib import Path
 
 import requests
 
+from tests.live import free_port
+from tests.live import stop
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 WORKERS = 2
 # The same settings for the site and for hello world: sync workers, no access log.
 GUNICORN = ["--workers", str(WORKERS), "--worker-class", "sync", "--timeout", "300",
             "--log-level", "warning"]  # fmt: skip
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextmanager
@@ -85,17 +80,6 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
-
-
-def stop(proc: subprocess.Popen, timeout: float = 20) -> None:
-    """End a process we started, by its PID: TERM, then KILL."""
-    if proc.poll() is None:
-        os.kill(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait()
 
 
 def cpu_seconds(pids: list[int]) -> float:
