@@ -50,6 +50,13 @@ class StoreError(Exception):
     """A data file could not be written; the previous version is intact."""
 
 
+class _EditedMeanwhile(Exception):
+    """The file changed on disk between reading it and replacing it."""
+
+
+ATTEMPTS = 3
+
+
 @dataclass(frozen=True)
 class FileState:
     """What identifies one version of a file on disk."""
@@ -97,6 +104,7 @@ class Collection(Generic[T]):
         self._mutex = threading.Lock()
         self._state: FileState | None = None
         self._served: FileState | None = None
+        self._base: FileState | None = None
         self._value: T | None = None
         self._version = 0
         self._derived: dict[Callable[[T], Any], tuple[int, Any]] = {}
@@ -172,21 +180,33 @@ class Collection(Generic[T]):
         self._state = state
 
     def write(self, change: Callable[[Table], T]) -> T:
-        """Apply `change` to the table under the file's lock; save atomically."""
+        """Apply `change` to the table under the file's lock; save atomically.
+
+        Editors take no lock: if the maintainer saves the file while a change is being
+        prepared, the change is applied again to their version (and their save is also
+        kept in `.history/`), so their edit is never overwritten.
+        """
         with self._locked():
-            raw = self._take_written()
-            if raw is None:
-                raw, problems = read_raw(self.path)
-            if raw is None:
-                raise StoreError("; ".join(str(p) for p in problems))
-            db = _TinyDB(storage=_AtomicStorage, collection=self, initial=raw)
-            try:
-                return change(db.table(TABLE))
-            except BaseException:
-                self._written = None
-                raise
-            finally:
-                db.close()
+            for _ in range(ATTEMPTS):
+                self._base = FileState.of(self.path)
+                raw = self._take_written()
+                if raw is None:
+                    raw, problems = read_raw(self.path)
+                if raw is None:
+                    raise StoreError("; ".join(str(p) for p in problems))
+                db = _TinyDB(storage=_AtomicStorage, collection=self, initial=raw)
+                try:
+                    return change(db.table(TABLE))
+                except _EditedMeanwhile:
+                    log.warning(
+                        "%s: edited while a change was being saved; applying it again", self.name
+                    )
+                except BaseException:
+                    self._written = None
+                    raise
+                finally:
+                    db.close()
+        raise StoreError(f"{self.name}: kept changing on disk while a change was being saved")
 
     def _take_written(self) -> dict[str, Any] | None:
         """The content this process saved last, if the file is still exactly that version.
@@ -232,9 +252,15 @@ class Collection(Generic[T]):
                 os.fsync(out.fileno())
                 st = os.fstat(out.fileno())
             os.chmod(tmp, 0o644)
+            if FileState.of(self.path) != self._base:
+                raise _EditedMeanwhile()
             kept = self._keep_history()
             os.replace(tmp, self.path)
             self._written = (FileState(st.st_mtime_ns, st.st_size, st.st_ino), data)
+        except _EditedMeanwhile:
+            _unlink(tmp)
+            self._written = None
+            raise
         except OSError as exc:
             if tmp:
                 _unlink(tmp)

@@ -252,3 +252,37 @@ def test_a_reload_checks_only_the_documents_that_changed(data_dir):
     assert [str(p) for p in events.problems] == [
         'events.json: document 1: status: "julkaistu" is not a status (use published, pending or rejected)'
     ]
+
+
+def test_a_save_by_the_maintainer_during_a_write_is_not_overwritten(data_dir):
+    events = events_of(data_dir)
+    path = data_dir / "events.json"
+    runs = []
+
+    def insert_while_the_maintainer_saves(table):
+        runs.append(1)
+        if len(runs) == 1:  # the editor's rename-save lands while the change is prepared
+            swap = data_dir / ".events.json.swp"
+            swap.write_text(path.read_text().replace('"Tampere"', '"Pori"'), encoding="utf-8")
+            os.replace(swap, path)
+        return table.insert(event("kesken", 1))
+
+    doc_id = events.write(insert_while_the_maintainer_saves)
+    saved = table(path)
+    assert len(runs) == 2, "the change was applied again to the maintainer's version"
+    assert saved["3"]["location"] == "Pori", "the maintainer's edit is kept"
+    assert saved[str(doc_id)]["title"] == "kesken-1", "and so is the write"
+    assert leftovers(data_dir) == []
+
+
+def test_a_file_that_keeps_changing_gives_up_cleanly(data_dir):
+    path = data_dir / "events.json"
+
+    def always_edited(table):
+        os.utime(path, ns=(time.time_ns(), time.time_ns() + 1_000_000_000))
+        return table.insert(event("x", 1))
+
+    with pytest.raises(StoreError, match="kept changing on disk"):
+        events_of(data_dir).write(always_edited)
+    assert len(table(path)) == 3
+    assert leftovers(data_dir) == []
