@@ -112,7 +112,7 @@ def page_validators(lang: str | None = None) -> tuple[str, datetime]:
     moments = [c.modified for c in content.store().collections.values()]
     files = tuple(m.timestamp() for m in moments)
     today = now()
-    _, ends = content.store()["events"].derive(content._published)
+    ends = content.event_ends()
     passed = bisect.bisect_right(ends, today.timestamp())
     state = (code.tag, page_language(lang), files, passed, today.date().isoformat())
     etag = hashlib.blake2b(repr(state).encode(), digest_size=12).hexdigest()

@@ -84,6 +84,11 @@ def published_events() -> list[Event]:
     return store()["events"].derive(_published)[0]
 
 
+def event_ends() -> list[float]:
+    """When each published event ends (timestamps, in order): the clock's effect on pages."""
+    return store()["events"].derive(_published)[1]
+
+
 def _split_memo(events: list[Event]) -> dict[tuple[str, int], list[Event]]:
     return {}
 
@@ -120,7 +125,7 @@ def next_change() -> datetime:
     """When the clock next changes a page: the next published event ends, or midnight."""
     at = now()
     midnight = datetime.combine(at.date() + timedelta(days=1), time(0), tzinfo=HELSINKI)
-    _, ends = store()["events"].derive(_published)
+    ends = event_ends()
     first = bisect.bisect_right(ends, at.timestamp())
     if first < len(ends):
         return min(midnight, datetime.fromtimestamp(ends[first], HELSINKI))
