@@ -101,11 +101,6 @@ def page_etag(lang: str | None = None) -> str:
     return page_validators(lang)[0]
 
 
-def page_last_modified() -> datetime:
-    """The latest of: a data file's change, the code's, midnight, the last event to end."""
-    return page_validators()[1]
-
-
 def page_validators(lang: str | None = None) -> tuple[str, datetime]:
     """The page's ETag and Last-Modified, from one look at the files and the clock."""
     code = code_version()

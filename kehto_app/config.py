@@ -27,7 +27,6 @@ DEFAULTS: dict[str, Any] = {
     "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
     "HTTPS": False,
     "PROXY_COUNT": 0,
-    "SITE_URL": None,
     "CACHE_MAX_AGE": 60,
     "CACHE_STALE": 30,
     "LOG_LEVEL": "INFO",
