@@ -71,6 +71,6 @@ def configure_logging(level: str | int) -> None:
     logger = logging.getLogger("kehto_app")
     if not any(isinstance(h, _Stderr) for h in logger.handlers):
         handler = _Stderr()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(process)d]: %(message)s"))
         logger.addHandler(handler)
     logger.setLevel(level.upper() if isinstance(level, str) else level)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
+import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -85,16 +87,33 @@ def test_the_site_refuses_to_start_on_an_invalid_file(config, data_dir):
 @pytest.mark.slow
 def test_every_gunicorn_worker_sees_edits(data_dir, instance_dir):
     contacts = data_dir / "contacts.json"
-    with gunicorn(data_dir, instance_dir, workers=3) as base:
+    workers = 3
+    with gunicorn(data_dir, instance_dir, workers=workers) as base:
+        log = next(instance_dir.glob("gunicorn-*.log"))
 
         def all_show(text: str) -> bool:
-            answers = []
-            for _ in range(24):  # no keep-alive: requests spread over the workers
+            """Until every worker has answered (its pid is in the access log), all show `text`."""
+            start = log.stat().st_size
+            answers: list[bool] = []
+
+            def ask(_: int) -> bool:
                 with requests.get(
                     f"{base}/fi/contacts/", timeout=5, headers={"Connection": "close"}
                 ) as r:
-                    answers.append(text in r.text)
-            return all(answers)
+                    return text in r.text
+
+            with ThreadPoolExecutor(6) as pool:
+                for _ in range(20):
+                    answers += pool.map(ask, range(12))
+                    lines = log.read_bytes()[start:].decode().splitlines()
+                    pids = {
+                        re.search(r"\[(\d+)\]", ln).group(1)
+                        for ln in lines
+                        if "GET /fi/contacts/" in ln
+                    }
+                    if len(pids) == workers:
+                        return all(answers)
+            raise AssertionError(f"only {len(pids)} of {workers} workers answered")
 
         assert all_show("Testi Henkilö")
         replace_in(contacts, "Testi Henkilö", "Paikan Päällä")
