@@ -9,7 +9,7 @@ from datetime import datetime
 from datetime import timedelta
 from pathlib import Path
 
-from kehto_app.store import dump
+from kehto_app.content.store import dump
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "data"

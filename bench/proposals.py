@@ -13,9 +13,10 @@ from pathlib import Path
 
 import requests
 
-from kehto_app.schema import load_documents
-from kehto_app.store import Collection
-from kehto_app.store import dump
+from kehto_app.content.kinds import EVENTS
+from kehto_app.content.validation import Validator
+from kehto_app.content.store import Collection
+from kehto_app.content.store import dump
 
 from . import data
 
@@ -39,7 +40,7 @@ def replace_events(folder: Path, count: int) -> None:
 def store_writes(folder: Path, count: int) -> list[float]:
     """Milliseconds per insert through Collection.write, in one process."""
     replace_events(folder, count)
-    events = Collection(folder / "events.json", load_documents)
+    events = Collection(folder / "events.json", Validator(EVENTS))
     took = []
     for number in range(WRITES):
         doc = proposal(count + number)

@@ -10,19 +10,16 @@ from flask import Flask
 from . import cli
 from . import config
 from . import content
-from . import errors
-from . import events
-from . import http
 from . import i18n
-from . import pagecache
-from . import proposals
-from . import site
+from . import serving
+from . import web
+from .version import __version__
 
-__version__ = "1.0.0"
+__all__ = ["__version__", "create_app"]
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the site: configuration, data, languages, pages, errors, commands."""
+    """Build the site: configuration, languages, pages, data, serving, errors, commands."""
     app = Flask(
         __name__,
         template_folder=str(config.ROOT / "templates"),
@@ -31,20 +28,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
     config.configure(app, test_config)
     i18n.init_app(app)
+    web.register_blueprints(app)
     content.init_app(app)
-    http.init_app(app)
-    proposals.init_app(app)
-    register_blueprints(app)
-    pagecache.init_app(app)
-    errors.init_app(app)
+    serving.init_app(app)
+    web.init_form(app)
+    web.register_errorhandlers(app)
     cli.init_app(app)
-    http.wrap_wsgi(app)
+    serving.wrap_wsgi(app)
     return app
-
-
-def register_blueprints(app: Flask) -> None:
-    app.register_blueprint(site.root)
-    app.register_blueprint(site.bp)
-    app.register_blueprint(events.bp)
-    app.register_blueprint(events.feeds)
-    app.register_blueprint(proposals.bp)

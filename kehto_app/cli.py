@@ -9,10 +9,10 @@ from flask import Flask
 from flask import current_app
 from flask.cli import AppGroup
 
-from . import content
-from . import moderation
-from .models import LANGUAGES
-from .store import StoreError
+from .content import current_store
+from .content import writers
+from .content.base import LANGUAGES
+from .content.store import StoreError
 
 kehto = AppGroup("kehto", help="Check the data files and moderate proposed events.")
 
@@ -24,7 +24,7 @@ def init_app(app: Flask) -> None:
 @kehto.command()
 def check() -> None:
     """Validate every data file; print each problem; exit 1 if any."""
-    store = content.store()
+    store = current_store()
     problems = store.problems()
     for problem in problems:
         click.echo(str(problem))
@@ -41,7 +41,7 @@ def check() -> None:
 def translations() -> None:
     """List content that is still missing in Swedish or English."""
     missing = 0
-    for collection in content.store().collections.values():
+    for collection in current_store().collections.values():
         for document in collection.get():
             for name, value in vars(document).items():
                 if not isinstance(value, dict) or "fi" not in value:
@@ -62,9 +62,9 @@ kehto.add_command(events)
 @events.command("pending")
 def events_pending() -> None:
     """List the proposals waiting for review, with their ids."""
-    for problem in content.store()["events"].problems:
+    for problem in current_store()["events"].problems:
         click.echo(f"warning: {problem} (showing the last valid version)", err=True)
-    proposals = moderation.pending()
+    proposals = writers.pending()
     for event in proposals:
         start = event.start.strftime("%Y-%m-%d %H:%M") if not event.all_day else str(event.start)
         proposer = f"{event.submitter_name or '-'} <{event.submitter_email or '-'}>"
@@ -88,8 +88,8 @@ def events_reject(event_id: int) -> None:
 
 def _decide(event_id: int, status: str) -> None:
     try:
-        event = moderation.decide(event_id, status)
-    except moderation.NotPending as exc:
+        event = writers.decide(event_id, status)
+    except writers.NotPending as exc:
         if exc.status is None:
             _fail(f"There is no event {event_id} in events.json.")
         _fail(f"Event {event_id} is not pending (its status is {exc.status}); nothing changed.")
@@ -105,7 +105,7 @@ def events_purge() -> None:
     """Remove proposers' names and emails from events that ended RETENTION_DAYS ago."""
     days = int(current_app.config["RETENTION_DAYS"])
     try:
-        purged = moderation.purge(days)
+        purged = writers.purge(days)
     except StoreError as exc:
         _fail(f"Nothing changed: {exc}")
     ids = ": " + ", ".join(map(str, purged.ids)) if purged.ids else ""

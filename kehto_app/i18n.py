@@ -23,10 +23,10 @@ from markupsafe import Markup
 from markupsafe import escape
 from werkzeug.routing import BaseConverter
 
-from .models import DEFAULT_LANGUAGE
-from .models import HELSINKI
-from .models import LANGUAGES
-from .models import Translatable
+from .content.base import DEFAULT_LANGUAGE
+from .content.base import HELSINKI
+from .content.base import LANGUAGES
+from .content.base import Translatable
 
 BABEL_LOCALES = {"fi": "fi", "sv": "sv_FI", "en": "en_FI"}
 LANGUAGE_NAMES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}

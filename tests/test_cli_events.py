@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from kehto_app import create_app
-from kehto_app.models import now
+from kehto_app.content.base import now
 
 
 def events_on_disk(data_dir: Path) -> dict[str, dict]:

@@ -22,9 +22,9 @@ from urllib.parse import urlencode
 import pytest
 import requests
 
-from kehto_app.http import HEADERS
-from kehto_app.models import now
-from kehto_app.ratelimit import RateLimit
+from kehto_app.serving.headers import HEADERS
+from kehto_app.content.base import now
+from kehto_app.serving.ratelimit import RateLimit
 from tests.conftest import FIXTURES
 from tests.live import ROOT
 from tests.live import free_port

@@ -16,10 +16,10 @@ from flask import template_rendered
 from flask.testing import FlaskClient
 
 from kehto_app import create_app
-from kehto_app.caching import CodeVersion
-from kehto_app.caching import page_etag
-from kehto_app.http import HEADERS
-from kehto_app.models import HELSINKI
+from kehto_app.serving.caching import CodeVersion
+from kehto_app.serving.caching import page_etag
+from kehto_app.serving.headers import HEADERS
+from kehto_app.content.base import HELSINKI
 
 PAGES = ["/fi/", "/sv/", "/en/", "/fi/contacts/", "/sv/events/", "/en/events/past/",
          "/fi/events/2/", "/fi/saavutettavuusseloste/", "/fi/events/new/thanks/"]  # fmt: skip
@@ -237,7 +237,7 @@ def test_the_etag_changes_when_an_event_ends(app: Flask, monkeypatch: pytest.Mon
     with app.test_request_context("/fi/"):
         today = page_etag("fi")
         monkeypatch.setattr(
-            "kehto_app.caching.now", lambda: datetime(2099, 6, 15, 12, tzinfo=HELSINKI)
+            "kehto_app.content.base.now", lambda: datetime(2099, 6, 15, 12, tzinfo=HELSINKI)
         )
         after_the_forum = page_etag("fi")
     assert today != after_the_forum

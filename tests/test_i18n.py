@@ -12,7 +12,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from kehto_app.i18n import when
-from kehto_app.models import HELSINKI
+from kehto_app.content.base import HELSINKI
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import orjson
 import pytest
+from flask import request_started
 from flask import template_rendered
 
-from kehto_app import content
+from kehto_app.content import base
 from kehto_app import create_app
-from kehto_app.store import dump
+from kehto_app.content.store import dump
 
 
 def edit(data_dir: Path, name: str, change: Callable[[dict], None]) -> None:
@@ -140,8 +141,8 @@ def test_languages_and_hosts_get_their_own_pages(client):
 
 def test_an_event_that_ends_leaves_the_upcoming_list_without_a_data_change(client, monkeypatch):
     assert "Tuleva foorumi" in client.get("/fi/events/").get_data(as_text=True)
-    later = content.now() + timedelta(days=365 * 80)
-    monkeypatch.setattr(content, "now", lambda: later)
+    later = base.now() + timedelta(days=365 * 80)
+    monkeypatch.setattr(base, "now", lambda: later)
     page = client.get("/fi/events/").get_data(as_text=True)
     assert "Tuleva foorumi" not in page
     assert "Tuleva foorumi" in client.get("/fi/events/past/").get_data(as_text=True)
@@ -179,8 +180,13 @@ def flask_calls(config):
     """An app that counts the requests Flask itself handled (the fast path skips Flask)."""
     app = create_app({**config, "WTF_CSRF_ENABLED": True})
     calls: list[str] = []
-    app.before_request(lambda: calls.append("flask") and None)
-    return app, calls
+
+    def handled(sender, **extra):
+        calls.append("flask")
+
+    request_started.connect(handled, app)
+    yield app, calls
+    request_started.disconnect(handled, app)
 
 
 def test_a_cached_page_is_replayed_whole_before_flask_runs(flask_calls):

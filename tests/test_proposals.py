@@ -21,11 +21,11 @@ from itsdangerous import TimestampSigner
 from markupsafe import escape
 
 from kehto_app import create_app
-from kehto_app.forms import FUTURE_DAYS
-from kehto_app.forms import PAST_DAYS
+from kehto_app.web.forms import FUTURE_DAYS
+from kehto_app.web.forms import PAST_DAYS
 from kehto_app.i18n import day
-from kehto_app.models import now
-from kehto_app.ratelimit import RateLimit
+from kehto_app.content.base import now
+from kehto_app.serving.ratelimit import RateLimit
 
 FORM = "/{lang}/events/new/"
 THANKS = "/{lang}/events/new/thanks/"
@@ -564,8 +564,8 @@ def test_too_many_proposals_from_one_client_get_a_429_page(config, data_dir):
 
 
 def test_a_failed_write_gives_a_503_page_and_keeps_the_file(app, client, data_dir, monkeypatch):
-    from kehto_app.store import Collection
-    from kehto_app.store import StoreError
+    from kehto_app.content.store import Collection
+    from kehto_app.content.store import StoreError
 
     def full_disk(self, data):
         raise StoreError("events.json: could not be saved (the disk is full)")
@@ -585,7 +585,7 @@ def test_the_limit_is_one_count_for_every_process_sharing_the_file(tmp_path, mon
     assert answers == [True, True, True, False, False, False]
     assert workers[0].hit("198.51.100.5")
     clock = time.time() + 601
-    monkeypatch.setattr("kehto_app.ratelimit.time.time", lambda: clock)
+    monkeypatch.setattr("kehto_app.serving.ratelimit.time.time", lambda: clock)
     assert workers[1].hit("198.51.100.4")
 
 
@@ -606,6 +606,6 @@ def test_the_limit_keeps_no_address_and_forgets_clients_after_its_window(
     client.get(FORM.format(lang="fi"))
     assert len(rows()) == 1
     later = time.time() + 601
-    monkeypatch.setattr("kehto_app.ratelimit.time.time", lambda: later)
+    monkeypatch.setattr("kehto_app.serving.ratelimit.time.time", lambda: later)
     client.get(FORM.format(lang="fi"))
     assert rows() == []

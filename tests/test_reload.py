@@ -41,7 +41,7 @@ def test_a_broken_file_keeps_the_last_good_content(client, data_dir, caplog, bre
     pages = data_dir / "pages.json"
     good = pages.read_text(encoding="utf-8")
     assert client.get("/healthz").status_code == 200
-    with caplog.at_level(logging.ERROR, logger="kehto_app.store"):
+    with caplog.at_level(logging.ERROR, logger="kehto_app.content.store"):
         breakage(pages)
         response = client.get("/fi/")
     assert response.status_code == 200

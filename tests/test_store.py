@@ -15,17 +15,18 @@ from pathlib import Path
 
 import pytest
 
-from kehto_app import store as store_module
-from kehto_app.schema import load_documents
-from kehto_app.store import Collection
-from kehto_app.store import StoreError
+from kehto_app.content import store as store_module
+from kehto_app.content.kinds import EVENTS
+from kehto_app.content.validation import Validator
+from kehto_app.content.store import Collection
+from kehto_app.content.store import StoreError
 from tests.writers import event
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def events_of(folder: Path, **kwargs) -> Collection:
-    return Collection(folder / "events.json", load_documents, **kwargs)
+    return Collection(folder / "events.json", Validator(EVENTS), **kwargs)
 
 
 def table(path: Path) -> dict:
@@ -81,9 +82,7 @@ def test_kill_9_at_random_moments_never_breaks_the_file(data_dir):
         documents = table(data_dir / "events.json")
         titles = {doc["title"] for doc in documents.values() if isinstance(doc["title"], str)}
         assert returned <= titles, f"round {round_}: a write that returned was lost"
-        _, problems = load_documents(
-            "events.json", json.loads((data_dir / "events.json").read_text())
-        )
+        _, problems = Validator(EVENTS)(json.loads((data_dir / "events.json").read_text()))
         assert problems == []
     assert len(returned) > 8
     # A killed writer may leave its temp file; it is never the data file and is ignored.
@@ -139,7 +138,7 @@ def tiny_tmpfs(tmp_path):
 
 def test_a_really_full_disk(tiny_tmpfs, data_dir):
     shutil.copy(data_dir / "events.json", tiny_tmpfs / "events.json")
-    events = Collection(tiny_tmpfs / "events.json", load_documents, history_keep=0)
+    events = Collection(tiny_tmpfs / "events.json", Validator(EVENTS), history_keep=0)
     with pytest.raises(StoreError, match="could not be saved"):
         for n in range(1000):
             events.write(lambda t, n=n: t.insert(event("big" * 50, n)))

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from kehto_app import store as store_module
-from kehto_app.schema import load_documents
-from kehto_app.store import Collection
-from kehto_app.store import StoreError
+from kehto_app.content import store as store_module
+from kehto_app.content.kinds import EVENTS
+from kehto_app.content.validation import Validator
+from kehto_app.content.store import Collection
+from kehto_app.content.store import StoreError
 from tests.writers import event
 
 
@@ -21,7 +22,7 @@ def table(path: Path) -> dict:
 
 
 def test_the_maintainers_edit_between_two_writes_is_kept(data_dir):
-    events = Collection(data_dir / "events.json", load_documents)
+    events = Collection(data_dir / "events.json", Validator(EVENTS))
     events.write(lambda t: t.insert(event("first", 1)))
     path = data_dir / "events.json"
     raw = json.loads(path.read_text(encoding="utf-8"))
@@ -34,7 +35,7 @@ def test_the_maintainers_edit_between_two_writes_is_kept(data_dir):
 
 
 def test_a_file_broken_between_two_writes_is_never_overwritten(data_dir):
-    events = Collection(data_dir / "events.json", load_documents)
+    events = Collection(data_dir / "events.json", Validator(EVENTS))
     events.write(lambda t: t.insert(event("first", 1)))
     broken = '{"_default": {"1": {"title": "kesken"'
     (data_dir / "events.json").write_text(broken, encoding="utf-8")
@@ -43,8 +44,8 @@ def test_a_file_broken_between_two_writes_is_never_overwritten(data_dir):
     assert (data_dir / "events.json").read_text() == broken
 
 
-def test_a_failed_save_leaves_nothing_behind_for_the_next_write(data_dir, monkeypatch):
-    events = Collection(data_dir / "events.json", load_documents)
+def test_a_change_whose_save_fails_keeps_none_of_its_operations(data_dir, monkeypatch):
+    events = Collection(data_dir / "events.json", Validator(EVENTS))
     real_replace = os.replace
 
     def no_space(src, dst):
@@ -60,12 +61,12 @@ def test_a_failed_save_leaves_nothing_behind_for_the_next_write(data_dir, monkey
     monkeypatch.setattr(store_module.os, "replace", real_replace)
     events.write(lambda t: t.insert(event("after", 3)))
     titles = [d["title"] for d in table(data_dir / "events.json").values()]
-    assert "saved-1" in titles and "after-3" in titles
-    assert "lost-2" not in titles
+    assert "after-3" in titles
+    assert "saved-1" not in titles and "lost-2" not in titles
 
 
-def test_a_failing_change_after_a_save_does_not_leak_into_the_next_write(data_dir):
-    events = Collection(data_dir / "events.json", load_documents)
+def test_a_failing_change_saves_nothing_and_does_not_leak_into_the_next_write(data_dir):
+    events = Collection(data_dir / "events.json", Validator(EVENTS))
 
     def insert_then_fail(t):
         t.insert(event("kept", 1))
@@ -74,4 +75,5 @@ def test_a_failing_change_after_a_save_does_not_leak_into_the_next_write(data_di
     with pytest.raises(AttributeError):
         events.write(insert_then_fail)
     events.write(lambda t: t.insert(event("next", 2)))
-    assert len(table(data_dir / "events.json")) == 5
+    titles = [d["title"] for d in table(data_dir / "events.json").values()]
+    assert len(titles) == 4 and "next-2" in titles and "kept-1" not in titles

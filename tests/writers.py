@@ -12,8 +12,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from kehto_app.schema import load_documents
-from kehto_app.store import Collection
+from kehto_app.content.kinds import EVENTS
+from kehto_app.content.validation import Validator
+from kehto_app.content.store import Collection
 
 
 def event(tag: str, n: int) -> dict:
@@ -29,7 +30,7 @@ def event(tag: str, n: int) -> dict:
 
 def main(argv: list[str]) -> None:
     mode, folder, tag = argv[0], Path(argv[1]), argv[2]
-    events = Collection(folder / "events.json", load_documents, history_keep=3)
+    events = Collection(folder / "events.json", Validator(EVENTS), history_keep=3)
     count = int(argv[3]) if mode == "insert" else sys.maxsize
     if mode == "loop":
         print("ready", flush=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import sqlite3
 from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qsl
 
 from flask import Flask
@@ -17,14 +16,14 @@ from flask import render_template
 from flask import request
 from flask import url_for
 from flask_wtf.csrf import CSRFProtect
-from tinydb.table import Table
 
-from . import content
+from ..content import writers
+from ..content.store import StoreError
+from ..i18n import localized_blueprint
+from ..serving.pagecache import private
+from ..serving.ratelimit import RateLimit
 from .forms import EventForm
-from .i18n import localized_blueprint
-from .ratelimit import RateLimit
-from .schema import load_documents
-from .store import StoreError
+from .listing import unlisted
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +56,7 @@ def rate_limit() -> RateLimit:
 
 
 @bp.route("/events/new/", methods=["GET", "POST"])
+@private
 def new() -> str | Response | tuple[str, int]:
     if request.method == "GET":
         _forget_old_clients()
@@ -69,11 +69,12 @@ def new() -> str | Response | tuple[str, int]:
     if not form.validate():
         return render_template("events/new.html", form=form), 422
     _count_client()
-    _store(form.document("pending" if current_app.config["MODERATION"] else "published"))
+    writers.propose(form.document("pending" if current_app.config["MODERATION"] else "published"))
     return redirect(url_for("proposals.thanks"), 303)
 
 
 @bp.get("/events/new/thanks/")
+@unlisted
 def thanks() -> str:
     return render_template("events/thanks.html", moderated=current_app.config["MODERATION"])
 
@@ -93,17 +94,3 @@ def _forget_old_clients() -> None:
         rate_limit().sweep()
     except sqlite3.Error as exc:
         log.warning("rate limit: could not forget old clients: %s", exc)
-
-
-def _store(document: dict[str, Any]) -> int:
-    """Add the proposal to events.json; it is checked first so the file stays valid."""
-    _, problems = load_documents("events.json", {"_default": {"1": document}})
-    if problems:
-        raise StoreError("the proposal does not fit events.json: " + "; ".join(map(str, problems)))
-
-    def insert(table: Table) -> int:
-        return table.insert(document)
-
-    event_id = content.store()["events"].write(insert)
-    log.info("event %s proposed (%s)", event_id, document["status"])
-    return event_id

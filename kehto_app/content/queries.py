@@ -7,49 +7,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from datetime import time
 from datetime import timedelta
-from pathlib import Path
 from typing import Generic
 from typing import TypeVar
 
-import click
-from flask import Flask
-from flask import current_app
 from werkzeug.exceptions import NotFound
 
-from .models import HELSINKI
+from . import base
+from . import current_store
+from .base import HELSINKI
 from .models import Contact
 from .models import Event
 from .models import Job
 from .models import Page
-from .models import now
-from .schema import load_documents
-from .store import DataStore
 
 T = TypeVar("T")
-
-
-class InvalidData(SystemExit):
-    """The data files are invalid at start-up: the site refuses to start."""
-
-
-def init_app(app: Flask) -> None:
-    store = DataStore(
-        Path(app.config["DATA_DIR"]), load_documents, history_keep=app.config["HISTORY_KEEP"]
-    )
-    problems = store.problems()
-    # The maintainer's commands (run inside click) must start on broken files to report them.
-    if problems and click.get_current_context(silent=True) is None:
-        lines = "\n".join(str(p) for p in problems)
-        raise InvalidData(f"The data files have problems; fix them and start again:\n{lines}")
-    app.extensions["kehto_store"] = store
-
-
-def store() -> DataStore:
-    return store_of(current_app)
-
-
-def store_of(app: Flask) -> DataStore:
-    return app.extensions["kehto_store"]
 
 
 def _by_slug(docs: list[Page]) -> dict[str, Page]:
@@ -57,7 +28,7 @@ def _by_slug(docs: list[Page]) -> dict[str, Page]:
 
 
 def pages() -> dict[str, Page]:
-    return store()["pages"].derive(_by_slug)
+    return current_store()["pages"].derive(_by_slug)
 
 
 def page(slug: str) -> Page:
@@ -68,7 +39,7 @@ def page(slug: str) -> Page:
 
 
 def contacts() -> list[Contact]:
-    return store()["contacts"].get()
+    return current_store()["contacts"].get()
 
 
 def _published(events: list[Event]) -> tuple[list[Event], list[float]]:
@@ -81,12 +52,12 @@ def _by_id(events: list[Event]) -> dict[int, Event]:
 
 
 def published_events() -> list[Event]:
-    return store()["events"].derive(_published)[0]
+    return current_store()["events"].derive(_published)[0]
 
 
 def event_ends() -> list[float]:
     """When each published event ends (timestamps, in order): the clock's effect on pages."""
-    return store()["events"].derive(_published)[1]
+    return current_store()["events"].derive(_published)[1]
 
 
 def _split_memo(events: list[Event]) -> dict[tuple[str, int], list[Event]]:
@@ -95,9 +66,9 @@ def _split_memo(events: list[Event]) -> dict[tuple[str, int], list[Event]]:
 
 def _split(kind: str) -> list[Event]:
     """Upcoming or past events, sorted once per data version and per event that ends."""
-    events = store()["events"]
+    events = current_store()["events"]
     ordered, ends = events.derive(_published)
-    first = bisect.bisect_right(ends, now().timestamp())
+    first = bisect.bisect_right(ends, base.now().timestamp())
     memo = events.derive(_split_memo)
     found = memo.get((kind, first))
     if found is None:
@@ -123,7 +94,7 @@ def past_events() -> list[Event]:
 
 def next_change() -> datetime:
     """When the clock next changes a page: the next published event ends, or midnight."""
-    at = now()
+    at = base.now()
     midnight = datetime.combine(at.date() + timedelta(days=1), time(0), tzinfo=HELSINKI)
     ends = event_ends()
     first = bisect.bisect_right(ends, at.timestamp())
@@ -133,19 +104,21 @@ def next_change() -> datetime:
 
 
 def event(event_id: int) -> Event:
-    found = store()["events"].derive(_by_id).get(event_id)
+    found = current_store()["events"].derive(_by_id).get(event_id)
     if found is None or not found.published:
         raise NotFound()
     return found
 
 
 def events_modified() -> datetime:
-    return store()["events"].modified
+    return current_store()["events"].modified
 
 
 def open_jobs() -> list[Job]:
-    today = now().date()
-    return sorted((j for j in store()["jobs"].get() if j.open_on(today)), key=lambda j: j.deadline)
+    today = base.now().date()
+    return sorted(
+        (j for j in current_store()["jobs"].get() if j.open_on(today)), key=lambda j: j.deadline
+    )
 
 
 @dataclass(frozen=True)

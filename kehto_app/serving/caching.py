@@ -17,23 +17,24 @@ from flask import g
 from flask import request
 from werkzeug.http import is_resource_modified
 
-from . import config
-from . import content
-from .models import DEFAULT_LANGUAGE
-from .models import LANGUAGES
-from .models import now
+from .. import config
+from ..content import base
+from ..content import current_store
+from ..content import queries
+from ..content.base import DEFAULT_LANGUAGE
+from ..content.base import LANGUAGES
+from ..version import __version__
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 
 
 PRIVATE = "private, no-store"
-# Pages that are never shared: the form (its CSRF token lives in the session), the health check.
-
-
-PRIVATE_ENDPOINTS = frozenset({"proposals.new", "health.healthz"})
-
-
-CODE_FILES = ("kehto_app/*.py", "templates/**/*", "static/**/*", "translations/*/LC_MESSAGES/*.mo")
+CODE_FILES = (
+    "kehto_app/**/*.py",
+    "templates/**/*",
+    "static/**/*",
+    "translations/*/LC_MESSAGES/*.mo",
+)
 
 
 @dataclass(frozen=True)
@@ -62,8 +63,6 @@ class CodeVersion:
 
 def init_app(app: Flask) -> None:
     """Hash the code once; fingerprint static URLs; 304 before the view; Cache-Control after."""
-    from . import __version__
-
     app.extensions["kehto_code"] = CodeVersion.of(config.ROOT, __version__)
     app.url_defaults(fingerprint_static)
     app.before_request(answer_not_modified)
@@ -104,10 +103,10 @@ def page_etag(lang: str | None = None) -> str:
 def page_validators(lang: str | None = None) -> tuple[str, datetime]:
     """The page's ETag and Last-Modified, from one look at the files and the clock."""
     code = code_version()
-    moments = [c.modified for c in content.store().collections.values()]
+    moments = [c.modified for c in current_store().collections.values()]
     files = tuple(m.timestamp() for m in moments)
-    today = now()
-    ends = content.event_ends()
+    today = base.now()
+    ends = queries.event_ends()
     passed = bisect.bisect_right(ends, today.timestamp())
     state = (code.tag, page_language(lang), files, passed, today.date().isoformat())
     etag = hashlib.blake2b(repr(state).encode(), digest_size=12).hexdigest()
@@ -124,8 +123,14 @@ def is_public() -> bool:
         request.method in ("GET", "HEAD")
         and request.endpoint is not None
         and request.endpoint != "static"
-        and request.endpoint not in PRIVATE_ENDPOINTS
+        and not is_private(request.endpoint)
     )
+
+
+def is_private(endpoint: str) -> bool:
+    """A page never shared from a cache: its view is marked `@private`."""
+    view = current_app.view_functions.get(endpoint)
+    return bool(getattr(view, "kehto_private", False))
 
 
 def answer_not_modified() -> Response | None:
@@ -133,9 +138,14 @@ def answer_not_modified() -> Response | None:
     if not is_public():
         return None
     g.page_etag, g.page_last_modified = page_validators()
-    if is_resource_modified(request.environ, etag=g.page_etag, last_modified=g.page_last_modified):
-        return None
-    return Response(status=304)
+    if not_modified(request.environ, g.page_etag, g.page_last_modified):
+        return Response(status=304)
+    return None
+
+
+def not_modified(environ: dict[str, Any], etag: str | None, last_modified: Any) -> bool:
+    """Whether a conditional GET's validators match: the one 304 rule, Flask's and the cache's."""
+    return not is_resource_modified(environ, etag=etag, last_modified=last_modified)
 
 
 def cache_headers(response: Response) -> Response:

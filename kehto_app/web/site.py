@@ -9,10 +9,11 @@ from flask import redirect
 from flask import render_template
 from flask import url_for
 
-from . import content
-from .i18n import localized_blueprint
-from .i18n import preferred
-from .models import LANGUAGES
+from ..content import queries
+from ..content.base import LANGUAGES
+from ..i18n import localized_blueprint
+from ..i18n import preferred
+from .listing import sitemap_entries
 
 root = Blueprint("root", __name__)
 bp = localized_blueprint("site", __name__)
@@ -33,11 +34,7 @@ def robots() -> Response:
 
 @root.get("/sitemap.xml")
 def sitemap() -> Response:
-    endpoints = [("site.front", {}), ("site.contacts", {}), ("events.upcoming", {}),
-                 ("events.past", {}), ("proposals.new", {})]  # fmt: skip
-    endpoints += [("site.page", {"slug": s}) for s in content.pages() if s != "index"]
-    endpoints += [("events.detail", {"event_id": e.id}) for e in content.published_events()]
-    xml = render_template("sitemap.xml", endpoints=endpoints, languages=LANGUAGES)
+    xml = render_template("sitemap.xml", endpoints=sitemap_entries(), languages=LANGUAGES)
     return Response(xml, mimetype="application/xml")
 
 
@@ -46,20 +43,20 @@ def front() -> str:
     limit = current_app.config["FRONT_PAGE_EVENTS"]
     return render_template(
         "site/front.html",
-        page=content.page("index"),
-        contacts=content.contacts(),
-        events=content.upcoming_events()[:limit],
-        jobs=content.open_jobs(),
+        page=queries.page("index"),
+        contacts=queries.contacts(),
+        events=queries.upcoming_events()[:limit],
+        jobs=queries.open_jobs(),
     )
 
 
 @bp.get("/contacts/")
 def contacts() -> str:
-    return render_template("site/contacts.html", contacts=content.contacts())
+    return render_template("site/contacts.html", contacts=queries.contacts())
 
 
 @bp.get("/<slug>/")
 def page(slug: str) -> str | Response:
     if slug == "index":
         return redirect(url_for("site.front"), 301)
-    return render_template("site/page.html", page=content.page(slug))
+    return render_template("site/page.html", page=queries.page(slug))

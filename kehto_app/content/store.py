@@ -1,6 +1,7 @@
 """The data files: validated reads cached by file identity, locked atomic writes.
 
-This is the only module that imports tinydb. Every write takes an exclusive lock on
+This is the only module that imports tinydb (`Table` is re-exported for the writers' type
+hints). Every write takes an exclusive lock on
 a separate lock file, re-reads the file, applies the change through a fresh TinyDB
 (so no process keeps a stale next id or query cache), writes a temp file in the same
 folder, fsyncs it, keeps the previous version in `.history/`, `os.replace`s it and
@@ -34,14 +35,15 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Table
 
-from .schema import Problem
-from .schema import parse_json
+from .validation import Problem
+from .validation import parse_json
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 R = TypeVar("R")
-Loader = Callable[[str, dict[str, Any]], tuple[T, list[Problem]]]
+Loader = Callable[[dict[str, Any]], tuple[T, list[Problem]]]
+"""Validates a file's parsed content: its models (the last ones kept), and the problems."""
 
 TABLE = "_default"
 
@@ -163,7 +165,7 @@ class Collection(Generic[T]):
         raw, problems = read_raw(self.path)
         value = None
         if raw is not None:
-            value, problems = self._load(self.name, raw)
+            value, problems = self._load(raw)
         if problems:
             if problems != self.problems:
                 for problem in problems:
@@ -179,34 +181,61 @@ class Collection(Generic[T]):
         self.problems = problems
         self._state = state
 
-    def write(self, change: Callable[[Table], T]) -> T:
-        """Apply `change` to the table under the file's lock; save atomically.
+    def write(self, change: Callable[[Table], R]) -> R:
+        """Apply `change` to the table under the file's lock; save it once, atomically.
 
-        Editors take no lock: if the maintainer saves the file while a change is being
-        prepared, the change is applied again to their version (and their save is also
-        kept in `.history/`), so their edit is never overwritten.
+        A change that would add a problem to the file is refused (`StoreError`), so the
+        site never writes a file it could not serve. Editors take no lock: if the
+        maintainer saves the file while a change is being prepared, the change is applied
+        again to their version (their save is also kept in `.history/`), so their edit is
+        never overwritten.
         """
         with self._locked():
             for _ in range(ATTEMPTS):
+                self.refresh()
+                before = set(self.problems)
                 self._base = FileState.of(self.path)
                 raw = self._take_written()
                 if raw is None:
                     raw, problems = read_raw(self.path)
                 if raw is None:
                     raise StoreError("; ".join(str(p) for p in problems))
-                db = _TinyDB(storage=_AtomicStorage, collection=self, initial=raw)
+                staged = _Staged(raw)
+                db = _TinyDB(storage=_StagedStorage, staged=staged)
                 try:
-                    return change(db.table(TABLE))
-                except _EditedMeanwhile:
-                    log.warning(
-                        "%s: edited while a change was being saved; applying it again", self.name
-                    )
+                    result = change(db.table(TABLE))
                 except BaseException:
                     self._written = None
                     raise
                 finally:
                     db.close()
+                if staged.data is None:
+                    return result
+                try:
+                    self._commit(staged.data, before)
+                except _EditedMeanwhile:
+                    log.warning(
+                        "%s: edited while a change was being saved; applying it again", self.name
+                    )
+                    continue
+                return result
         raise StoreError(f"{self.name}: kept changing on disk while a change was being saved")
+
+    def _commit(self, data: dict[str, Any], before: set[Problem]) -> None:
+        """Validate the changed content, save it, and serve it at once if it is valid."""
+        value, problems = self._load(data)
+        added = [p for p in problems if p not in before]
+        if added:
+            self._written = None
+            raise StoreError(f"{self.name}: the change was refused: " + "; ".join(map(str, added)))
+        self.save(data)
+        written = self._written
+        if not problems and written is not None:
+            with self._mutex:
+                self._value = value
+                self._served = self._state = written[0]
+                self._version += 1
+                self.problems = []
 
     def _take_written(self) -> dict[str, Any] | None:
         """The content this process saved last, if the file is still exactly that version.
@@ -317,19 +346,26 @@ class _TinyDB(TinyDB):
     table_class = _Table
 
 
-class _AtomicStorage(Storage):
-    """A TinyDB storage that starts from the content read under the lock."""
+@dataclass
+class _Staged:
+    """The content a change starts from; `data` is what it wrote, if anything."""
 
-    def __init__(self, collection: Collection[Any], initial: dict[str, Any]) -> None:
-        self._collection = collection
-        self._data = initial
+    initial: dict[str, Any]
+    data: dict[str, Any] | None = None
+
+
+class _StagedStorage(Storage):
+    """A TinyDB storage in memory: every operation of one change, saved once after it."""
+
+    def __init__(self, staged: _Staged) -> None:
+        self._staged = staged
 
     def read(self) -> dict[str, Any] | None:
-        return self._data
+        staged = self._staged
+        return staged.initial if staged.data is None else staged.data
 
     def write(self, data: dict[str, Any]) -> None:
-        self._collection.save(data)
-        self._data = data
+        self._staged.data = data
 
 
 def dump(data: dict[str, Any]) -> bytes:
@@ -350,17 +386,14 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-KINDS = ("pages", "contacts", "events", "jobs")
-
-
 class DataStore:
-    """All of the site's data files, in one folder."""
+    """All of the site's data files, in one folder: one collection per kind."""
 
-    def __init__(self, folder: Path, load: Loader[Any], history_keep: int = 50) -> None:
+    def __init__(self, folder: Path, loaders: Mapping[str, Loader[Any]], history_keep: int = 50):
         self.folder = folder
         self.collections = {
-            kind: Collection(folder / f"{kind}.json", load, history_keep=history_keep)
-            for kind in KINDS
+            name: Collection(folder / f"{name}.json", load, history_keep=history_keep)
+            for name, load in loaders.items()
         }
 
     def __getitem__(self, kind: str) -> Collection[Any]:

@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import InternalServerError
 from werkzeug.exceptions import ServiceUnavailable
 
-from .store import StoreError
+from ..content.store import StoreError
 
 log = logging.getLogger(__name__)
 

@@ -13,9 +13,9 @@ from flask import request
 from flask import url_for
 from flask_babel import gettext as _
 
-from .i18n import current
-from .i18n import pick
-from .models import Event
+from ..content.models import Event
+from ..i18n import current
+from ..i18n import pick
 
 REFRESH = timedelta(hours=6)
 """How often a subscribed calendar should look for changes."""

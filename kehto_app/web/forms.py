@@ -24,8 +24,8 @@ from wtforms.validators import Optional
 from wtforms.validators import StopValidation
 from wtforms.validators import ValidationError
 
-from .i18n import day
-from .models import now
+from ..content import base
+from ..i18n import day
 
 # C0 and C1 controls (tab and line breaks aside), Unicode line/paragraph separators,
 # bidirectional overrides, and U+FFFD, which stands for bytes that were not valid UTF-8.
@@ -94,7 +94,7 @@ class DateField(StringField):
         if parsed is None:
             raise ValueError(_l("Anna päivämäärä muodossa 1.12.2026."))
         self.data = parsed.isoformat()
-        today = now().date()
+        today = base.now().date()
         first, last = today - timedelta(PAST_DAYS), today + timedelta(FUTURE_DAYS)
         if not first <= parsed <= last:
             raise ValueError(_l("Anna päivämäärä väliltä %(first)s–%(last)s.",
@@ -215,7 +215,7 @@ class EventForm(FlaskForm):
         doc |= {
             "submitter_name": self.submitter_name.data.strip(),
             "submitter_email": self.submitter_email.data.strip(),
-            "submitted": now().isoformat(timespec="seconds"),
+            "submitted": base.now().isoformat(timespec="seconds"),
         }
         return doc
 

@@ -1,19 +1,25 @@
-"""The maintainer's review of proposed events, and the removal of proposers' data."""
+"""The only writers of the data: a proposed event, the review of it, the purge of proposers' data.
+
+Each is one change through the store: locked, checked, saved once.
+"""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
 from typing import Any
 
-from tinydb.table import Table
-
-from . import content
+from . import base
+from . import current_store
+from .fields import MOMENT
+from .fields import Invalid
 from .models import Event
-from .models import now
-from .schema import Invalid
-from .schema import moment
+from .models import ends_at
+from .store import Table
+
+log = logging.getLogger(__name__)
 
 PERSONAL = ("submitter_name", "submitter_email", "submitted")
 
@@ -27,9 +33,20 @@ class NotPending(LookupError):
         self.status = status
 
 
+def propose(document: dict[str, Any]) -> int:
+    """Add a proposed (or, without moderation, published) event to events.json; its id."""
+
+    def insert(table: Table) -> int:
+        return table.insert(document)
+
+    event_id = current_store()["events"].write(insert)
+    log.info("event %s proposed (%s)", event_id, document["status"])
+    return event_id
+
+
 def pending() -> list[Event]:
     """Proposals waiting for review, oldest proposal first."""
-    events = [e for e in content.store()["events"].get() if e.status == "pending"]
+    events = [e for e in current_store()["events"].get() if e.status == "pending"]
     return sorted(events, key=lambda e: (e.submitted or e.starts_at, e.id))
 
 
@@ -43,7 +60,7 @@ def decide(event_id: int, status: str) -> dict[str, Any]:
         table.update({"status": status}, doc_ids=[event_id])
         return dict(doc, status=status)
 
-    return content.store()["events"].write(change)
+    return current_store()["events"].write(change)
 
 
 @dataclass(frozen=True)
@@ -54,7 +71,7 @@ class Purged:
 
 def purge(retention_days: int, at: datetime | None = None) -> Purged:
     """Remove proposers' personal data from events that ended over `retention_days` ago."""
-    cutoff = (at or now()) - timedelta(days=retention_days)
+    cutoff = (at or base.now()) - timedelta(days=retention_days)
 
     def change(table: Table) -> list[int]:
         ids = [
@@ -66,7 +83,7 @@ def purge(retention_days: int, at: datetime | None = None) -> Purged:
             table.update(_forget_proposer, doc_ids=ids)
         return sorted(ids)
 
-    return Purged(content.store()["events"].write(change), cutoff)
+    return Purged(current_store()["events"].write(change), cutoff)
 
 
 def _forget_proposer(doc: dict[str, Any]) -> None:
@@ -76,9 +93,8 @@ def _forget_proposer(doc: dict[str, Any]) -> None:
 
 def _ended_before(doc: dict[str, Any], cutoff: datetime) -> bool:
     try:
-        start = moment(doc["start"])
-        end = moment(doc["end"]) if "end" in doc else None
+        start = MOMENT(doc["start"])
+        end = MOMENT(doc["end"]) if "end" in doc else None
     except (KeyError, Invalid):
         return False
-    event = Event(0, {}, start, {}, {}, {}, "", end=end)
-    return event.ends_at < cutoff
+    return ends_at(start, end) < cutoff

@@ -11,10 +11,11 @@ from flask import render_template
 from flask import request
 from flask_babel import gettext as _
 
-from . import content
+from ..content import queries
+from ..content.base import LANGUAGES
+from ..i18n import localized_blueprint
+from ..serving.pagecache import cache_query
 from .calendar import calendar
-from .i18n import localized_blueprint
-from .models import LANGUAGES
 
 bp = localized_blueprint("events", __name__)
 feeds = Blueprint("feeds", __name__)
@@ -28,39 +29,42 @@ def _page_number() -> int:
 
 
 @bp.get("/events/")
+@cache_query("page")
 def upcoming() -> str:
     per_page = current_app.config["EVENTS_PER_PAGE"]
-    pagination = content.paginate(content.upcoming_events(), _page_number(), per_page)
+    pagination = queries.paginate(queries.upcoming_events(), _page_number(), per_page)
     return render_template("events/list.html", pagination=pagination, showing="upcoming")
 
 
 @bp.get("/events/past/")
+@cache_query("page")
 def past() -> str:
     per_page = current_app.config["EVENTS_PER_PAGE"]
-    pagination = content.paginate(content.past_events(), _page_number(), per_page)
+    pagination = queries.paginate(queries.past_events(), _page_number(), per_page)
     return render_template("events/list.html", pagination=pagination, showing="past")
 
 
 @bp.get("/events/<int:event_id>/")
 def detail(event_id: int) -> str:
-    return render_template("events/detail.html", event=content.event(event_id))
+    return render_template("events/detail.html", event=queries.event(event_id))
 
 
 @bp.get("/events/<int:event_id>/event.ics")
 def detail_ics(event_id: int) -> Response:
-    event = content.event(event_id)
-    body = calendar([event], _("KEHTO-foorumin tapahtumat"), content.events_modified())
+    event = queries.event(event_id)
+    body = calendar([event], _("KEHTO-foorumin tapahtumat"), queries.events_modified())
     return _ics(body, f"kehto-event-{event.id}.ics")
 
 
 @feeds.get("/events.ics")
+@cache_query("lang")
 def feed() -> Response:
     lang = request.args.get("lang", "fi")
     if lang not in LANGUAGES:
         abort(404)
     g.lang = lang
     name = _("KEHTO-foorumin tapahtumat")
-    body = calendar(content.published_events(), name, content.events_modified())
+    body = calendar(queries.published_events(), name, queries.events_modified())
     return _ics(body, "kehto-events.ics", inline=True)
 
 

@@ -16,7 +16,6 @@ from flask import request
 access_log = logging.getLogger("kehto_app.access")
 
 REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
-# The files whose change changes what a page looks like, besides the data.
 
 
 def request_id(given: str) -> str:
@@ -71,6 +70,7 @@ def configure_logging(level: str | int) -> None:
     logger = logging.getLogger("kehto_app")
     if not any(isinstance(h, _Stderr) for h in logger.handlers):
         handler = _Stderr()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(process)d]: %(message)s"))
+        line = "%(asctime)s %(levelname)s %(name)s [%(process)d]: %(message)s"
+        handler.setFormatter(logging.Formatter(line))
         logger.addHandler(handler)
     logger.setLevel(level.upper() if isinstance(level, str) else level)

@@ -1,0 +1,122 @@
+"""The kinds of data, each declared once: its file, model, fields, checks and sitemap entries.
+
+Everything else is derived from these declarations: the store's files, validation, the
+JSON Schemas in `data/schema/`, and the pages listed in the sitemap. Adding a kind is one
+`Kind` here, one model in `models.py`, one query, one view and one template.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from .fields import Rule
+from .models import Contact
+from .models import Event
+from .models import Job
+from .models import Page
+from .validation import Problem
+
+Check = Callable[[str, list[Any], frozenset[str]], list[Problem]]
+"""Cross-document checks: (file, valid documents, slugs the site's own pages use)."""
+Entries = Callable[[list[Any]], Iterable[tuple[str, dict[str, Any]]]]
+"""The (endpoint, URL values) of each document's own page, for the sitemap."""
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a data file, as its model attribute declares it."""
+
+    name: str
+    required: bool
+    rule: Rule
+    meaning: str
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of data: `data/<name>.json`, read into `model`s."""
+
+    name: str
+    model: type
+    meaning: str
+    check: Check | None = None
+    sitemap: Entries | None = None
+
+    @property
+    def file(self) -> str:
+        return f"{self.name}.json"
+
+    @cached_property
+    def fields(self) -> dict[str, Field]:
+        """The model's attributes but `id`, in declaration order."""
+        return {
+            f.name: Field(
+                f.name,
+                f.default is dataclasses.MISSING,
+                f.metadata["rule"],
+                f.metadata["meaning"],
+            )
+            for f in dataclasses.fields(self.model)
+            if f.name != "id"
+        }
+
+
+REQUIRED_PAGES = ("index", "saavutettavuusseloste", "tietosuojaseloste")
+
+
+def check_pages(file: str, pages: list[Page], reserved: frozenset[str]) -> list[Problem]:
+    problems = []
+    seen: dict[str, int] = {}
+    for page in sorted(pages, key=lambda p: p.id):
+        if page.slug in reserved:
+            message = f'"{page.slug}" is reserved for the site\'s own pages'
+            problems.append(Problem(file, str(page.id), "slug", message))
+        elif page.slug in seen:
+            message = f'"{page.slug}" is already used by document {seen[page.slug]}'
+            problems.append(Problem(file, str(page.id), "slug", message))
+        seen.setdefault(page.slug, page.id)
+    for required in REQUIRED_PAGES:
+        if required not in seen:
+            problems.append(Problem(file, None, None, f'the page "{required}" is missing'))
+    return problems
+
+
+def check_events(file: str, events: list[Event], reserved: frozenset[str]) -> list[Problem]:
+    return [
+        Problem(file, str(event.id), "end", "is before the start")
+        for event in events
+        if event.end is not None and event.ends_at < event.starts_at
+    ]
+
+
+def page_entries(pages: list[Page]) -> Iterable[tuple[str, dict[str, Any]]]:
+    return (("site.page", {"slug": p.slug}) for p in pages if p.slug != "index")
+
+
+def event_entries(events: list[Event]) -> Iterable[tuple[str, dict[str, Any]]]:
+    return (("events.detail", {"event_id": e.id}) for e in events if e.published)
+
+
+PAGES = Kind(
+    "pages",
+    Page,
+    "content pages: the front page text, the accessibility statement, the privacy notice",
+    check=check_pages,
+    sitemap=page_entries,
+)
+CONTACTS = Kind("contacts", Contact, 'the people in the "Lisätietoja" block and contacts page')
+EVENTS = Kind(
+    "events",
+    Event,
+    "events: published ones, and proposals waiting for moderation",
+    check=check_events,
+    sitemap=event_entries,
+)
+JOBS = Kind("jobs", Job, 'open positions ("Avoimet työpaikat")')
+
+KINDS: tuple[Kind, ...] = (PAGES, CONTACTS, EVENTS, JOBS)

@@ -1,0 +1,121 @@
+"""The site's content as the views see it: validated, typed, read-only.
+
+Each attribute but `id` carries its field's rule and meaning, so the data file's fields,
+their checks, the JSON Schema and the model can never disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
+
+from .base import HELSINKI
+from .base import Translatable
+from .fields import DAY
+from .fields import EMAIL_RULE
+from .fields import MOMENT
+from .fields import SLUG_RULE
+from .fields import STATUS
+from .fields import TEXT
+from .fields import TIMESTAMP
+from .fields import TRANSLATABLE
+from .fields import URL
+from .fields import optional
+from .fields import required
+
+
+@dataclass(frozen=True)
+class Page:
+    id: int
+    slug: str = required(SLUG_RULE, "the page's address; unique in the file")
+    title: Translatable = required(TRANSLATABLE, "the page title, its main heading (h1)")
+    body: Translatable = required(TRANSLATABLE, "the page text, in CommonMark Markdown")
+    note: str | None = optional(TEXT, "a note to the maintainer, never shown on the site")
+
+
+@dataclass(frozen=True)
+class Contact:
+    id: int
+    name: str = required(TEXT, "the person's name")
+    title: Translatable = required(TRANSLATABLE, "job title")
+    organisation: Translatable = required(TRANSLATABLE, "employer")
+    email: str = required(EMAIL_RULE, 'the email address, with "(a)" or "@"')
+    phone: str | None = optional(TEXT, 'a phone number as people read it, e.g. "040 572 2120"')
+
+    @property
+    def phone_uri(self) -> str | None:
+        if not self.phone:
+            return None
+        digits = "".join(ch for ch in self.phone if ch.isdigit())
+        if self.phone.strip().startswith("+"):
+            return f"tel:+{digits}"
+        return f"tel:+358{digits.removeprefix('0')}"
+
+
+@dataclass(frozen=True)
+class Event:
+    id: int
+    title: Translatable = required(TRANSLATABLE, "the event's name")
+    start: date | datetime = required(
+        MOMENT, "YYYY-MM-DD (all day) or YYYY-MM-DDTHH:MM, Helsinki time"
+    )
+    location: Translatable = required(TRANSLATABLE, "the venue")
+    description: Translatable = required(
+        TRANSLATABLE, "what the event is, plain text; a blank line between paragraphs"
+    )
+    organiser: Translatable = required(TRANSLATABLE, "who organises it")
+    status: str = required(STATUS, "published (shown), pending (waits for review) or rejected")
+    end: date | datetime | None = optional(MOMENT, "the same two forms; not before start")
+    link: str | None = optional(URL, "a web address for more information (https:// or http://)")
+    submitter_name: str | None = optional(TEXT, "the proposer's name (personal data)")
+    submitter_email: str | None = optional(EMAIL_RULE, "the proposer's email (personal data)")
+    submitted: datetime | None = optional(
+        TIMESTAMP, "when the proposal was sent, with offset (e.g. 2026-11-28T10:15:00+02:00)"
+    )
+
+    @property
+    def all_day(self) -> bool:
+        return not isinstance(self.start, datetime)
+
+    @property
+    def starts_at(self) -> datetime:
+        return as_datetime(self.start)
+
+    @property
+    def ends_at(self) -> datetime:
+        """When the event is over: its end, or the end of its (last) day."""
+        return ends_at(self.start, self.end)
+
+    @property
+    def published(self) -> bool:
+        return self.status == "published"
+
+
+@dataclass(frozen=True)
+class Job:
+    id: int
+    title: Translatable = required(TRANSLATABLE, "the position")
+    employer: Translatable = required(TRANSLATABLE, "who is hiring")
+    location: Translatable = required(TRANSLATABLE, "where the job is")
+    deadline: date = required(DAY, "the last day to apply (YYYY-MM-DD); not listed after it")
+    link: str = required(URL, "the job advert (https:// or http://)")
+
+    def open_on(self, day: date) -> bool:
+        return self.deadline >= day
+
+
+def ends_at(start: date | datetime, end: date | datetime | None) -> datetime:
+    """When an event is over: its end, an hour after a start time, or the end of its day."""
+    last = end or start
+    if isinstance(last, datetime):
+        return last if end else last + timedelta(hours=1)
+    return as_datetime(last + timedelta(days=1))
+
+
+def as_datetime(value: date | datetime) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    return datetime.combine(value, time(0), tzinfo=HELSINKI)
