@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,12 +14,16 @@ from . import content
 from . import i18n
 from . import serving
 from . import web
+from .content.kinds import KINDS
+from .content.kinds import Kind
 from .version import __version__
 
 __all__ = ["__version__", "create_app"]
 
 
-def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+def create_app(
+    test_config: Mapping[str, Any] | None = None, kinds: Iterable[Kind] = KINDS
+) -> Flask:
     """Build the site: configuration, languages, pages, data, serving, errors, commands."""
     app = Flask(
         __name__,
@@ -29,7 +34,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     config.configure(app, test_config)
     i18n.init_app(app)
     web.register_blueprints(app)
-    content.init_app(app)
+    content.init_app(app, kinds)
     serving.init_app(app)
     web.init_form(app)
     web.register_errorhandlers(app)

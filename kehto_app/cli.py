@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask
 from flask import current_app
 from flask.cli import AppGroup
 
+from . import config
+from .content import current_kinds
 from .content import current_store
+from .content import jsonschema
 from .content import writers
 from .content.base import LANGUAGES
 from .content.store import StoreError
@@ -118,3 +122,16 @@ def events_purge() -> None:
 def _fail(message: str) -> None:
     click.echo(message, err=True)
     sys.exit(1)
+
+
+@kehto.command()
+def schema() -> None:
+    """Write each data file's JSON Schema (data/schema/) and map them in .vscode/settings.json."""
+    folder = Path(current_app.config["DATA_DIR"])
+    changed = jsonschema.write_schemas(folder, current_kinds())
+    if folder.resolve() == config.ROOT / "data":
+        settings = jsonschema.write_editor_settings(config.ROOT, current_kinds())
+        changed += [settings] if settings else []
+    for path in changed:
+        click.echo(f"wrote {path}")
+    click.echo(f"{len(changed)} file(s) changed.", err=True)

@@ -40,8 +40,8 @@ class Page:
 class Contact:
     id: int
     name: str = required(TEXT, "the person's name")
-    title: Translatable = required(TRANSLATABLE, "job title")
-    organisation: Translatable = required(TRANSLATABLE, "employer")
+    title: Translatable = required(TRANSLATABLE, "the person's job title")
+    organisation: Translatable = required(TRANSLATABLE, "the person's employer, e.g. Kuntaliitto")
     email: str = required(EMAIL_RULE, 'the email address, with "(a)" or "@"')
     phone: str | None = optional(TEXT, 'a phone number as people read it, e.g. "040 572 2120"')
 
