@@ -32,6 +32,8 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-logo
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff check --fix .
@@ -46,7 +48,8 @@ translations: $(VENV)/.installed
 
 lock:
 	rm -rf /tmp/kehto-lock && $(PYTHON) -m venv /tmp/kehto-lock
-	/tmp/kehto-lock/bin/pip install --quiet -e '.' pytest playwright requests ruff
+	/tmp/kehto-lock/bin/pip install --quiet -e '.' pytest playwright requests ruff \
+		hypothesis jsonschema mypy import-linter types-WTForms
 	/tmp/kehto-lock/bin/pip freeze --exclude-editable
 
 bench: install

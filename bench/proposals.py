@@ -14,9 +14,9 @@ from pathlib import Path
 import requests
 
 from kehto_app.content.kinds import EVENTS
-from kehto_app.content.validation import Validator
 from kehto_app.content.store import Collection
 from kehto_app.content.store import dump
+from kehto_app.content.validation import Validator
 
 from . import data
 

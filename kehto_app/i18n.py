@@ -163,4 +163,4 @@ def language_links() -> dict[str, str]:
     args = dict(request.view_args or {})
     if request.args.get("page", "").isdigit():
         args["page"] = request.args["page"]
-    return {code: url_for(request.endpoint, **args, lang=code) for code in LANGUAGES}
+    return {code: url_for(rule.endpoint, **args, lang=code) for code in LANGUAGES}

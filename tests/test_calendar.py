@@ -151,8 +151,8 @@ def test_special_characters_survive_the_round_trip(client, data_dir):
 
 
 def test_a_remade_feed_reuses_unchanged_events_and_equals_a_fresh_one(app, data_dir):
-    from kehto_app.web import calendar as ical
     from kehto_app.content import queries as content
+    from kehto_app.web import calendar as ical
 
     stamp = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
     with app.test_request_context("/fi/"):

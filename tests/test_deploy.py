@@ -22,8 +22,8 @@ from urllib.parse import urlencode
 import pytest
 import requests
 
-from kehto_app.serving.headers import HEADERS
 from kehto_app.content.base import now
+from kehto_app.serving.headers import HEADERS
 from kehto_app.serving.ratelimit import RateLimit
 from tests.conftest import FIXTURES
 from tests.live import ROOT

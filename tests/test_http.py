@@ -16,10 +16,10 @@ from flask import template_rendered
 from flask.testing import FlaskClient
 
 from kehto_app import create_app
+from kehto_app.content.base import HELSINKI
 from kehto_app.serving.caching import CodeVersion
 from kehto_app.serving.caching import page_etag
 from kehto_app.serving.headers import HEADERS
-from kehto_app.content.base import HELSINKI
 
 PAGES = ["/fi/", "/sv/", "/en/", "/fi/contacts/", "/sv/events/", "/en/events/past/",
          "/fi/events/2/", "/fi/saavutettavuusseloste/", "/fi/events/new/thanks/"]  # fmt: skip

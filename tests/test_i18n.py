@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from kehto_app.i18n import when
 from kehto_app.content.base import HELSINKI
+from kehto_app.i18n import when
 
 ROOT = Path(__file__).resolve().parent.parent
 

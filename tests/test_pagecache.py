@@ -12,8 +12,8 @@ import pytest
 from flask import request_started
 from flask import template_rendered
 
-from kehto_app.content import base
 from kehto_app import create_app
+from kehto_app.content import base
 from kehto_app.content.store import dump
 
 

@@ -21,11 +21,11 @@ from itsdangerous import TimestampSigner
 from markupsafe import escape
 
 from kehto_app import create_app
+from kehto_app.content.base import now
+from kehto_app.i18n import day
+from kehto_app.serving.ratelimit import RateLimit
 from kehto_app.web.forms import FUTURE_DAYS
 from kehto_app.web.forms import PAST_DAYS
-from kehto_app.i18n import day
-from kehto_app.content.base import now
-from kehto_app.serving.ratelimit import RateLimit
 
 FORM = "/{lang}/events/new/"
 THANKS = "/{lang}/events/new/thanks/"

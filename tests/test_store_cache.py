@@ -11,9 +11,9 @@ import pytest
 
 from kehto_app.content import store as store_module
 from kehto_app.content.kinds import EVENTS
-from kehto_app.content.validation import Validator
 from kehto_app.content.store import Collection
 from kehto_app.content.store import StoreError
+from kehto_app.content.validation import Validator
 from tests.writers import event
 
 

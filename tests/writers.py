@@ -13,8 +13,8 @@ import sys
 from pathlib import Path
 
 from kehto_app.content.kinds import EVENTS
-from kehto_app.content.validation import Validator
 from kehto_app.content.store import Collection
+from kehto_app.content.validation import Validator
 
 
 def event(tag: str, n: int) -> dict:

@@ -6,6 +6,7 @@ Each is one change through the store: locked, checked, saved once.
 from __future__ import annotations
 
 import logging
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
@@ -86,7 +87,7 @@ def purge(retention_days: int, at: datetime | None = None) -> Purged:
     return Purged(current_store()["events"].write(change), cutoff)
 
 
-def _forget_proposer(doc: dict[str, Any]) -> None:
+def _forget_proposer(doc: MutableMapping[str, Any]) -> None:
     for key in PERSONAL:
         doc.pop(key, None)
 

@@ -8,6 +8,7 @@ import sys
 import time
 import uuid
 from typing import Any
+from typing import TextIO
 
 from flask import Response
 from flask import g
@@ -53,15 +54,15 @@ def request_path(environ: dict[str, Any]) -> str:
     return f"{path}?{query}" if query else path
 
 
-class _Stderr(logging.StreamHandler):
+class _Stderr(logging.StreamHandler[TextIO]):
     """Writes to whatever `sys.stderr` is now (gunicorn, tests swap it)."""
 
-    @property  # type: ignore[override]
-    def stream(self) -> Any:
+    @property
+    def stream(self) -> TextIO:
         return sys.stderr
 
     @stream.setter
-    def stream(self, value: Any) -> None:
+    def stream(self, value: TextIO) -> None:
         pass
 
 

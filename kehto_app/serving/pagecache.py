@@ -186,7 +186,9 @@ class CachedPages:
                 return self._replay(entry, environ, start_response, started)
         return self._fill(key, environ, start_response)
 
-    def _replay(self, entry: Entry, environ: dict, start_response: Any, started: float) -> Any:
+    def _replay(
+        self, entry: Entry, environ: dict[str, Any], start_response: Any, started: float
+    ) -> Any:
         request_id = logs.request_id(environ.get("HTTP_X_REQUEST_ID", ""))
         unchanged = not_modified(environ, entry.etag, entry.last_modified)
         status, body = ("304 NOT MODIFIED", b"") if unchanged else (entry.status, entry.body)
@@ -289,5 +291,6 @@ def _shareable(response: Response) -> bool:
 
 def _session_touched() -> bool:
     """Whether the view read the session (without marking it read, as `session` would)."""
-    opened = getattr(request_ctx._get_current_object(), "_session", None)
+    # Flask types the proxy as the context it stands for, without the proxy's own methods.
+    opened = getattr(request_ctx._get_current_object(), "_session", None)  # type: ignore[attr-defined]
     return opened is None or opened.accessed

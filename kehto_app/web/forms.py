@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from datetime import datetime
 from datetime import time
 from datetime import timedelta
 from typing import Any
+from typing import cast
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
@@ -50,7 +52,7 @@ def most(chars: int) -> Length:
     return Length(max=chars, message=_l("Enintään %(max)d merkkiä.", max=chars))
 
 
-def plain_text(multiline: bool = False):
+def plain_text(multiline: bool = False) -> Callable[[Form, Field], None]:
     def check(form: Form, field: Field) -> None:
         value = field.data or ""
         if CONTROL.search(value) or (not multiline and LINE_BREAK.search(value)):
@@ -165,14 +167,14 @@ class EventForm(FlaskForm):
         """The end is not before the start; an end time needs a start time."""
         if self.end_time.parsed is not None and self.start_time.parsed is None:
             if not self.start_time.errors:
-                self.end_time.errors.append(_l("Anna myös alkamisaika."))
+                _add_error(self.end_time, _l("Anna myös alkamisaika."))
             return False
         start, end = self.starts(), self.ends()
         if start is None or end is None or end >= start:
             return True
         same_day = self.end_date.parsed in (None, self.start_date.parsed)
         field = self.end_time if same_day and self.end_time.parsed else self.end_date
-        field.errors.append(_l("Tapahtuma ei voi päättyä ennen kuin se alkaa."))
+        _add_error(field, _l("Tapahtuma ei voi päättyä ennen kuin se alkaa."))
         return False
 
     def starts(self) -> datetime | None:
@@ -196,28 +198,39 @@ class EventForm(FlaskForm):
 
     def document(self, status: str = "pending") -> dict[str, Any]:
         """The proposal as an events.json document."""
+        start_day = self.start_date.parsed
+        assert start_day is not None, "a validated form has a start date"
         doc: dict[str, Any] = {
-            "title": self.title.data.strip(),
-            "start": _moment(self.start_date.parsed, self.start_time.parsed),
+            "title": _text(self.title),
+            "start": _moment(start_day, self.start_time.parsed),
         }
         end_day, end_time = self._end_day(), self.end_time.parsed
         if end_day is not None and (end_day, end_time) != (self.start_date.parsed, None):
             doc["end"] = _moment(end_day, end_time)
-        description = self.description.data.strip().replace("\r\n", "\n").replace("\r", "\n")
+        description = _text(self.description).replace("\r\n", "\n").replace("\r", "\n")
         doc |= {
-            "location": self.location.data.strip(),
+            "location": _text(self.location),
             "description": description,
-            "organiser": self.organiser.data.strip(),
+            "organiser": _text(self.organiser),
             "status": status,
         }
         if self.link.data and self.link.data.strip():
             doc["link"] = self.link.data.strip()
         doc |= {
-            "submitter_name": self.submitter_name.data.strip(),
-            "submitter_email": self.submitter_email.data.strip(),
+            "submitter_name": _text(self.submitter_name),
+            "submitter_email": _text(self.submitter_email),
             "submitted": base.now().isoformat(timespec="seconds"),
         }
         return doc
+
+
+def _add_error(field: Field, message: str) -> None:
+    """An error found after the field's own checks (by then WTForms keeps them in a list)."""
+    cast("list[str]", field.errors).append(message)
+
+
+def _text(field: StringField) -> str:
+    return (field.data or "").strip()
 
 
 def _moment(day_: date, at: time | None) -> str:

@@ -8,7 +8,6 @@ from pathlib import Path
 from urllib.parse import parse_qsl
 
 from flask import Flask
-from flask import Response
 from flask import abort
 from flask import current_app
 from flask import redirect
@@ -16,6 +15,7 @@ from flask import render_template
 from flask import request
 from flask import url_for
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.wrappers import Response as BaseResponse
 
 from ..content import writers
 from ..content.store import StoreError
@@ -57,7 +57,7 @@ def rate_limit() -> RateLimit:
 
 @bp.route("/events/new/", methods=["GET", "POST"])
 @private
-def new() -> str | Response | tuple[str, int]:
+def new() -> str | BaseResponse | tuple[str, int]:
     if request.method == "GET":
         _forget_old_clients()
         return render_template("events/new.html", form=EventForm(formdata=None))

@@ -8,6 +8,7 @@ from flask import current_app
 from flask import redirect
 from flask import render_template
 from flask import url_for
+from werkzeug.wrappers import Response as BaseResponse
 
 from ..content import queries
 from ..content.base import LANGUAGES
@@ -20,7 +21,7 @@ bp = localized_blueprint("site", __name__)
 
 
 @root.get("/")
-def choose_language() -> Response:
+def choose_language() -> BaseResponse:
     response = redirect(url_for("site.front", lang=preferred()))
     response.vary.add("Accept-Language")
     return response
@@ -56,7 +57,7 @@ def contacts() -> str:
 
 
 @bp.get("/<slug>/")
-def page(slug: str) -> str | Response:
+def page(slug: str) -> str | BaseResponse:
     if slug == "index":
         return redirect(url_for("site.front"), 301)
     return render_template("site/page.html", page=queries.page(slug))
