@@ -18,6 +18,7 @@ from . import data
 from . import load
 from . import nginx
 from . import proposals
+from . import reload
 from .load import Run
 from .servers import GUNICORN
 from .servers import Server
@@ -171,7 +172,14 @@ def main() -> int:
         for n in (100, 1_000, 10_000):
             store = data.make(folder / f"store-{n}", n)
             writes[n] = proposals.percentiles(proposals.store_writes(store, n))
+        say("the reload after a proposal, 10,000 events")
+        reloads = reload.reload_after_proposals(data.make(folder / "reload", 10_000), 10_000)
     report(results, rss, nginx_result, posts, writes)
+    own, other = reloads
+    say(
+        f"\nreload after a proposal at 10,000 events (p50): the proposing worker {own:.1f} ms, "
+        f"another worker {other:.1f} ms (target <= 120 ms) {'met' if other <= 120 else 'MISSED'}"
+    )
     report_cpu(cpus)
     say(
         f"\nmake bench took {time.monotonic() - started:.0f} s; "
