@@ -161,6 +161,6 @@ def language_links() -> dict[str, str]:
     if rule is None or "lang" not in rule.arguments or g.get("error"):
         return {code: url_for("site.front", lang=code) for code in LANGUAGES}
     args = dict(request.view_args or {})
-    if request.args.get("page", "").isdigit():
-        args["page"] = request.args["page"]
+    if "page_number" in g:  # as the view read it, never as it was sent
+        args["page"] = g.page_number
     return {code: url_for(rule.endpoint, **args, lang=code) for code in LANGUAGES}

@@ -14,6 +14,7 @@ from flask import Flask
 from flask import Response
 from flask import current_app
 from flask import g
+from flask import has_request_context
 from flask import request
 from werkzeug.http import is_resource_modified
 
@@ -62,10 +63,11 @@ class CodeVersion:
 
 
 def init_app(app: Flask) -> None:
-    """Hash the code once; fingerprint static URLs; 304 before the view; Cache-Control after."""
+    """Hash the code once; fingerprint static URLs; validators before the view, Cache-Control
+    after it. `answer_not_modified` is registered by `serving.init_app`, to run first."""
     app.extensions["kehto_code"] = CodeVersion.of(config.ROOT, __version__)
     app.url_defaults(fingerprint_static)
-    app.before_request(answer_not_modified)
+    app.before_request(note_validators)
     app.after_request(cache_headers)
 
 
@@ -92,9 +94,10 @@ def page_language(lang: str | None = None) -> str:
 
 
 def page_etag(lang: str | None = None) -> str:
-    """The public page's ETag, from the data, the language and the code, without rendering it.
+    """The public page's ETag, from its URL, the data, the language and the code, without
+    rendering it.
 
-    Another data version, language or code gives another tag; the clock enters only
+    Another URL, data version, language or code gives another tag; the clock enters only
     through what it changes on the pages (an event ends, a day with job deadlines passes).
     """
     return page_validators(lang)[0]
@@ -108,7 +111,8 @@ def page_validators(lang: str | None = None) -> tuple[str, datetime]:
     today = base.now()
     ends = queries.event_ends()
     passed = bisect.bisect_right(ends, today.timestamp())
-    state = (code.tag, page_language(lang), files, passed, today.date().isoformat())
+    url = request.url if has_request_context() else ""
+    state = (url, code.tag, page_language(lang), files, passed, today.date().isoformat())
     etag = hashlib.blake2b(repr(state).encode(), digest_size=12).hexdigest()
     moments.append(code.modified)
     moments.append(today.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC))
@@ -133,14 +137,30 @@ def is_private(endpoint: str) -> bool:
     return bool(getattr(view, "kehto_private", False))
 
 
-def answer_not_modified() -> Response | None:
-    """A conditional GET of an unchanged public page: 304, before anything is rendered."""
-    if not is_public():
-        return None
-    g.page_etag, g.page_last_modified = page_validators()
-    if not_modified(request.environ, g.page_etag, g.page_last_modified):
-        return Response(status=304)
-    return None
+def note_validators() -> None:
+    """A public page's ETag and Last-Modified, from one look at the data, before the view."""
+    if is_public():
+        g.page_etag, g.page_last_modified = page_validators()
+
+
+def answer_not_modified(response: Response) -> Response:
+    """A conditional GET of an unchanged public page: 304, but only where the page is a 200.
+
+    The page cache answers most of them before Flask runs, from a page that was a 200;
+    here the view has run, so a URL that is not found (or a redirect) never gets a 304.
+    """
+    if (
+        response.status_code != 200
+        or "page_etag" not in g
+        or "Set-Cookie" in response.headers
+        or not is_public()
+        or not not_modified(request.environ, g.page_etag, g.page_last_modified)
+    ):
+        return response
+    unchanged = Response(status=304)
+    if response.vary:
+        unchanged.vary.update(response.vary)
+    return unchanged
 
 
 def not_modified(environ: dict[str, Any], etag: str | None, last_modified: Any) -> bool:

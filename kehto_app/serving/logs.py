@@ -1,7 +1,12 @@
-"""Logs on stderr: one access line per request, with a request id, status and duration."""
+"""Logs on stderr: one access line per request, with a request id, status and duration.
+
+The client's address is logged truncated, to its /24 (IPv4) or /48 (IPv6): enough to see
+where a flood comes from, not who a visitor is (see the privacy notice).
+"""
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import re
 import sys
@@ -42,9 +47,22 @@ def log_line(given: str, environ: dict[str, Any], status: int, started: float) -
         return
     path = request_path(environ)[:500].encode("unicode_escape").decode("ascii")
     took = (time.perf_counter() - started) * 1000
-    client = environ.get("REMOTE_ADDR") or "-"
+    client = truncated(environ.get("REMOTE_ADDR") or "-")
     method = environ.get("REQUEST_METHOD")
     access_log.info("%s %s %s %s %d %.1fms", given, client, method, path, status, took)
+
+
+def truncated(address: str) -> str:
+    """The client's network as logged: 203.0.113.0/24, 2001:db8:1::/48; "-" for no address."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return "-"
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv4Address):
+        return str(ipaddress.IPv4Network((int(ip), 24), strict=False))
+    return str(ipaddress.IPv6Network((int(ip), 48), strict=False))
 
 
 def request_path(environ: dict[str, Any]) -> str:

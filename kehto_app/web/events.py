@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint
 from flask import Response
 from flask import abort
@@ -11,6 +13,7 @@ from flask import render_template
 from flask import request
 from flask_babel import gettext as _
 
+from ..content import links
 from ..content import queries
 from ..content.base import LANGUAGES
 from ..i18n import localized_blueprint
@@ -21,10 +24,22 @@ bp = localized_blueprint("events", __name__)
 feeds = Blueprint("feeds", __name__)
 
 
+PAGE_NUMBER = re.compile(r"[0-9]{1,6}")
+
+
+@bp.app_template_filter("shown_link")
+def shown_link(link: str) -> str:
+    """A link's text: its host as a visitor would type it (jyväskylä.fi, not xn--...)."""
+    return links.shown(link)
+
+
 def _page_number() -> int:
+    """`?page=` in ASCII digits (`str.isdigit` also takes ², ① and ١); else a 404."""
     page = request.args.get("page", "1")
-    if not page.isdigit() or len(page) > 6:
+    if not PAGE_NUMBER.fullmatch(page):
         abort(404)
+    if "page" in request.args:
+        g.page_number = int(page)
     return int(page)
 
 
