@@ -40,7 +40,7 @@ def event(number: int, start: date | datetime, rng: random.Random) -> dict:
             "en": f"{en} in municipalities.\n\nTalks and discussion.",
         },
         "organiser": "KEHTO-foorumi",
-        "status": "published" if number % 25 else "pending",
+        "status": "published" if number % 25 else "hidden",
     }
     if isinstance(start, datetime):
         doc["end"] = (start + timedelta(hours=3)).isoformat(timespec="minutes")
@@ -50,7 +50,7 @@ def event(number: int, start: date | datetime, rng: random.Random) -> dict:
 
 
 def events(count: int, seed: int = 7) -> dict:
-    """`count` events, nine in ten upcoming, one in 25 pending."""
+    """`count` events, nine in ten upcoming, one in 25 hidden."""
     rng = random.Random(seed)
     today = date.today()
     table = {}

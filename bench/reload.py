@@ -1,7 +1,8 @@
 """The reload after a proposal: the proposing worker's next read, and another worker's.
 
-Another worker is another process: it holds its own collection, and sees the proposal
-only through the file on disk.
+Another worker is another process: it holds its own collections, and sees the proposal
+only through the files on disk. A read is what a page does: events.json (unchanged by a
+proposal) and the proposals file.
 """
 
 from __future__ import annotations
@@ -12,22 +13,19 @@ import sys
 import time
 from pathlib import Path
 
-from kehto_app.content.kinds import EVENTS
 from kehto_app.content.store import Collection
-from kehto_app.content.validation import Validator
 
 from .proposals import WRITES
+from .proposals import open_store
 from .proposals import proposal
+from .proposals import propose
 from .proposals import replace_events
 
 
-def open_events(folder: Path) -> Collection:
-    return Collection(folder / "events.json", Validator(EVENTS))
-
-
-def timed_read(events: Collection) -> float:
+def timed_read(store: tuple[Collection, Collection]) -> float:
     started = time.perf_counter()
-    events.get()
+    for collection in store:
+        collection.get()
     return (time.perf_counter() - started) * 1000
 
 
@@ -44,13 +42,12 @@ def reload_after_proposals(folder: Path, count: int) -> tuple[float, float]:
         assert other.stdin is not None and other.stdout is not None
         if other.stdout.readline().strip() != "ready":
             raise RuntimeError("the other worker did not start")
-        events = open_events(folder)
-        events.get()
+        store = open_store(folder)
+        timed_read(store)
         own, theirs = [], []
         for number in range(WRITES):
-            doc = proposal(count + number)
-            events.write(lambda table, doc=doc: table.insert(doc))
-            own.append(timed_read(events))
+            propose(*store, proposal(count + number))
+            own.append(timed_read(store))
             other.stdin.write("read\n")
             other.stdin.flush()
             theirs.append(float(other.stdout.readline()))
@@ -64,12 +61,12 @@ def reload_after_proposals(folder: Path, count: int) -> tuple[float, float]:
 
 
 def other_worker(folder: Path) -> None:
-    """Read events.json once per line on stdin; print how long each read took."""
-    events = open_events(folder)
-    events.get()
+    """Read the files once per line on stdin; print how long each read took."""
+    store = open_store(folder)
+    timed_read(store)
     print("ready", flush=True)
     for _ in sys.stdin:
-        print(f"{timed_read(events):.2f}", flush=True)
+        print(f"{timed_read(store):.2f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,19 @@
-"""The maintainer's commands: `flask --app wsgi kehto ...`."""
+"""The maintainer's commands: `flask --app wsgi kehto ...`.
+
+None prints a traceback on bad data: each prints the problem once and exits with status 1.
+"""
 
 from __future__ import annotations
 
+import difflib
+import logging
 import sys
+from collections.abc import Callable
+from functools import wraps
 from pathlib import Path
+from typing import Any
+from typing import NoReturn
+from typing import TypeVar
 
 import click
 from flask import Flask
@@ -14,39 +24,78 @@ from . import config
 from .content import current_kinds
 from .content import current_store
 from .content import jsonschema
+from .content import quiet
 from .content import writers
+from .content.base import HELSINKI
 from .content.base import LANGUAGES
+from .content.store import Collection
 from .content.store import StoreError
+from .content.store import Version
 
-kehto = AppGroup("kehto", help="Check the data files and moderate proposed events.")
+F = TypeVar("F", bound=Callable[..., Any])
+
+kehto = AppGroup("kehto", help="Check the data files, moderate proposed events, undo edits.")
 
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(kehto)
 
 
-@kehto.command()
+def command(group: AppGroup, *args: Any, **kwargs: Any) -> Callable[[F], F]:
+    """A maintainer's command: the data's problems are printed by it, not logged again,
+    and a file that can't be read or written ends it with its reason, never a traceback."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def run(*a: Any, **kw: Any) -> Any:
+            with quiet(logging.getLogger("kehto_app.content")):
+                try:
+                    return view(*a, **kw)
+                except StoreError as exc:
+                    fail(f"Nothing changed: {exc}")
+
+        return group.command(*args, **kwargs)(run)  # type: ignore[return-value]
+
+    return decorate
+
+
+@command(kehto)
 def check() -> None:
     """Validate every data file; print each problem; exit 1 if any."""
     store = current_store()
     problems = store.problems()
     for problem in problems:
         click.echo(str(problem))
-    for page in store["pages"].get() if not store["pages"].problems else []:
+    for warning in store.warnings():
+        click.echo(str(warning))
+    pages = store["pages"]
+    for page in pages.get() if pages.loaded and not pages.problems else []:
         if page.note:
             click.echo(f"pages.json: document {page.id}: note: {page.note}", err=True)
-    if problems:
-        click.echo(f"{len(problems)} problem(s) found.", err=True)
+    for collection in store.collections.values():
+        if collection.serving_last_valid:
+            click.echo(f"{collection.name}: the site shows its last valid version", err=True)
+    warnings = store.warnings()
+    losses = [w for w in warnings if w.loss]
+    found = [f"{len(problems)} problem(s)"] if problems else []
+    found += [f"{len(warnings)} warning(s)"] if warnings else []
+    if problems or losses:
+        click.echo(" and ".join(found) + " found.", err=True)
         sys.exit(1)
+    if warnings:
+        click.echo(f"The data files are valid, with {found[0]}.", err=True)
+        return
     click.echo("All data files are valid.", err=True)
 
 
-@kehto.command()
+@command(kehto)
 def translations() -> None:
     """List content that is still missing in Swedish or English."""
     missing = 0
-    for collection in current_store().collections.values():
-        for document in collection.get():
+    store = current_store()
+    for kind in current_kinds():
+        collection = store[kind.name]
+        for document in _valid(collection):
             for name, value in vars(document).items():
                 if not isinstance(value, dict) or "fi" not in value:
                     continue
@@ -59,72 +108,201 @@ def translations() -> None:
         click.echo("Every text is translated.", err=True)
 
 
+def _valid(collection: Collection[Any]) -> list[Any]:
+    """A file's documents; its problems are printed first, and without any valid version
+    the command stops."""
+    for problem in collection.problems:
+        click.echo(str(problem), err=True)
+    if not collection.loaded:
+        fail(f"{collection.name} has no valid version to read; fix it and run this again.")
+    if collection.problems:
+        click.echo(f"{collection.name}: using its last valid version", err=True)
+    return list(collection.get())
+
+
 events = AppGroup("events", help="Review proposed events; remove old proposers' data.")
 kehto.add_command(events)
 
 
-@events.command("pending")
+@command(events, "pending")
 def events_pending() -> None:
-    """List the proposals waiting for review, with their ids."""
-    for problem in current_store()["events"].problems:
-        click.echo(f"warning: {problem} (showing the last valid version)", err=True)
+    """List the proposals waiting for review: id, date, title, proposer."""
+    _valid(current_store()["proposals"])
     proposals = writers.pending()
-    for event in proposals:
-        start = event.start.strftime("%Y-%m-%d %H:%M") if not event.all_day else str(event.start)
-        proposer = f"{event.submitter_name or '-'} <{event.submitter_email or '-'}>"
-        click.echo(f"{event.id}\t{start}\t{event.title['fi']}\t{proposer}")
+    for proposal in proposals:
+        start = _moment(proposal.start)
+        proposer = f"{proposal.submitter_name or '-'} <{proposal.submitter_email or '-'}>"
+        click.echo(f"{proposal.id}\t{start}\t{_fi(proposal.title)}\t{proposer}")
     click.echo(f"{len(proposals)} proposal(s) waiting for review.", err=True)
 
 
-@events.command("approve")
-@click.argument("event_id", type=int, metavar="ID")
-def events_approve(event_id: int) -> None:
-    """Publish the pending proposal ID."""
-    _decide(event_id, "published")
+@command(events, "show")
+@click.argument("proposal_id", type=int, metavar="ID")
+def events_show(proposal_id: int) -> None:
+    """Show every field of the proposal ID."""
+    _valid(current_store()["proposals"])
+    found = writers.proposal(proposal_id)
+    if found is None:
+        fail(f"There is no proposal {proposal_id}.")
+    click.echo(f"id: {found.id}")
+    for name, value in vars(found).items():
+        if name != "id" and value is not None:
+            click.echo(f"{name}: {_show(value)}")
 
 
-@events.command("reject")
-@click.argument("event_id", type=int, metavar="ID")
-def events_reject(event_id: int) -> None:
-    """Reject the pending proposal ID (it stays in the file, unpublished)."""
-    _decide(event_id, "rejected")
+@command(events, "approve")
+@click.argument("proposal_id", type=int, metavar="ID")
+def events_approve(proposal_id: int) -> None:
+    """Publish the proposal ID in events.json (a rejected one too)."""
+    _decide(proposal_id, "approved")
 
 
-def _decide(event_id: int, status: str) -> None:
+@command(events, "reject")
+@click.argument("proposal_id", type=int, metavar="ID")
+@click.option("--reason", default=None, help="Why (kept with the proposal).")
+def events_reject(proposal_id: int, reason: str | None) -> None:
+    """Reject the proposal ID (it is kept, and can still be approved)."""
+    _decide(proposal_id, "rejected", reason)
+
+
+def _decide(proposal_id: int, state: str, reason: str | None = None) -> None:
+    _valid(current_store()["proposals"])
     try:
-        event = writers.decide(event_id, status)
+        decided = writers.decide(proposal_id, state, reason)
     except writers.NotPending as exc:
-        if exc.status is None:
-            _fail(f"There is no event {event_id} in events.json.")
-        _fail(f"Event {event_id} is not pending (its status is {exc.status}); nothing changed.")
-    except StoreError as exc:
-        _fail(f"Nothing changed: {exc}")
-    title = event["title"]["fi"] if isinstance(event["title"], dict) else event["title"]
-    done = "published" if status == "published" else "rejected"
-    click.echo(f"Event {event_id} {done}: {title}")
+        if exc.state is None:
+            fail(f"There is no proposal {proposal_id}.")
+        fail(f"Proposal {proposal_id} is {exc.state}; nothing changed.")
+    done = "published in events.json" if state == "approved" else "rejected"
+    click.echo(f"Proposal {proposal_id} {done}: {_fi(decided['title'])}")
 
 
-@events.command("purge")
+@command(events, "purge")
 def events_purge() -> None:
     """Remove proposers' names and emails from events that ended RETENTION_DAYS ago."""
     days = int(current_app.config["RETENTION_DAYS"])
-    try:
-        purged = writers.purge(days)
-    except StoreError as exc:
-        _fail(f"Nothing changed: {exc}")
-    ids = ": " + ", ".join(map(str, purged.ids)) if purged.ids else ""
-    click.echo(f"Removed the proposer's personal data from {len(purged.ids)} event(s) "
-               f"that ended before {purged.cutoff:%Y-%m-%d}{ids}.")  # fmt: skip
+    purged = writers.purge(days)
+    ids = _ids(purged.ids)
+    copies = f"{purged.copies} kept cop{'y' if purged.copies == 1 else 'ies'}"
+    ended = f"whose event ended before {purged.cutoff:%Y-%m-%d}{ids}"
+    click.echo(f"Removed the proposer's personal data from {len(purged.ids)} proposal(s) "
+               f"{ended}, and from {copies}.")  # fmt: skip
     forgotten = current_app.extensions["kehto_ratelimit"].sweep(force=True)
     click.echo(f"Forgot {forgotten} expired rate-limit entr{'y' if forgotten == 1 else 'ies'}.")
 
 
-def _fail(message: str) -> None:
+@command(events, "migrate")
+def events_migrate() -> None:
+    """Move proposals and proposers' data out of an events.json of an earlier version."""
+    migrated = writers.migrate()
+    moved, stripped = _ids(migrated.moved), _ids(migrated.stripped)
+    click.echo(f"Moved {len(migrated.moved)} proposal(s) to the proposals file{moved}; "
+               f"removed the proposer's data from {len(migrated.stripped)} published "
+               f"event(s){stripped}.")  # fmt: skip
+
+
+def _ids(ids: list[int]) -> str:
+    return ": " + ", ".join(map(str, ids)) if ids else ""
+
+
+def _collection(file: str) -> Collection[Any]:
+    store = current_store()
+    for kind in current_kinds():
+        if file in (kind.name, kind.file):
+            return store[kind.name]
+    names = ", ".join(kind.file for kind in current_kinds())
+    fail(f"There is no data file {file!r} (the files are {names}).")
+
+
+def _version(collection: Collection[Any], version_id: str) -> Version:
+    versions = collection.history()
+    found = [v for v in versions if v.id.startswith(version_id.lower())] if version_id else []
+    if not found:
+        fail(f"{collection.name} has no version {version_id!r}; "
+             f"`kehto history {collection.name}` lists them.")  # fmt: skip
+    return found[0]
+
+
+AUTHORS = {"hand": "a hand edit", "site": "the site", "command": "a command"}
+
+
+@command(kehto, "history")
+@click.argument("file")
+def history(file: str) -> None:
+    """List the kept versions of FILE, newest first: id, time, who, documents, valid."""
+    collection = _collection(file)
+    versions = collection.history()
+    for v in versions:
+        count = "?" if v.documents is None else str(v.documents)
+        at = v.at.astimezone(HELSINKI).strftime("%Y-%m-%d %H:%M:%S")
+        state = "valid" if v.valid else "invalid"
+        click.echo(f"{v.id}\t{at}\t{AUTHORS.get(v.author, v.author)}\t{count} documents\t{state}")
+    click.echo(f"{len(versions)} version(s) of {collection.name}.", err=True)
+
+
+@command(kehto, "diff")
+@click.argument("file")
+@click.argument("version")
+@click.argument("other", required=False)
+def diff(file: str, version: str, other: str | None) -> None:
+    """Show what changed between VERSION and the current file (or OTHER)."""
+    collection = _collection(file)
+    old = _version(collection, version)
+    if other is None:
+        new_text, new_name = _text(collection.path), f"{collection.name} (now)"
+    else:
+        newer = _version(collection, other)
+        new_text, new_name = _text(newer.path), f"{collection.name} {newer.id}"
+    lines = difflib.unified_diff(
+        _text(old.path).splitlines(keepends=True),
+        new_text.splitlines(keepends=True),
+        f"{collection.name} {old.id}",
+        new_name,
+    )
+    click.echo("".join(lines), nl=False)
+
+
+@command(kehto, "restore")
+@click.argument("file")
+@click.argument("version")
+def restore(file: str, version: str) -> None:
+    """Put VERSION of FILE back (itself a new version, so it can be undone)."""
+    collection = _collection(file)
+    chosen = _version(collection, version)
+    try:
+        collection.restore(chosen.path.read_bytes())
+    except StoreError as exc:
+        fail(f"Version {chosen.id} was not restored: {exc}")
+    click.echo(f"Restored {collection.name} to version {chosen.id}; the site shows it now.")
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_bytes().decode("utf-8", "replace")
+    except FileNotFoundError:
+        return ""
+
+
+def fail(message: str) -> NoReturn:
     click.echo(message, err=True)
     sys.exit(1)
 
 
-@kehto.command()
+def _fi(value: Any) -> str:
+    return str(value.get("fi", "")) if isinstance(value, dict) else str(value)
+
+
+def _moment(value: Any) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if hasattr(value, "hour") else str(value)
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, dict):
+        return "; ".join(f"{lang}: {text}" for lang, text in value.items())
+    return _moment(value) if hasattr(value, "year") else str(value)
+
+
+@command(kehto)
 def schema() -> None:
     """Write each data file's JSON Schema (data/schema/) and map them in .vscode/settings.json."""
     folder = Path(current_app.config["DATA_DIR"])

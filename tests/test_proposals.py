@@ -26,6 +26,8 @@ from kehto_app.i18n import day
 from kehto_app.serving.ratelimit import RateLimit
 from kehto_app.web.forms import FUTURE_DAYS
 from kehto_app.web.forms import PAST_DAYS
+from tests.helpers import events_on_disk
+from tests.helpers import proposals_on_disk
 
 FORM = "/{lang}/events/new/"
 THANKS = "/{lang}/events/new/thanks/"
@@ -78,10 +80,6 @@ def csrf_token(html: str) -> str:
     return match.group(1)
 
 
-def events_on_disk(data_dir: Path) -> dict[str, dict]:
-    return json.loads((data_dir / "events.json").read_text(encoding="utf-8"))["_default"]
-
-
 def translated(app: Flask, lang: str, msgid: str, **values: object) -> str:
     """The message as the page in `lang` shows it (HTML-escaped)."""
     with app.test_request_context(f"/{lang}/"):
@@ -111,13 +109,13 @@ def csrf_app(config: dict) -> Flask:
 # The whole story, with CSRF protection on, as a browser without JavaScript does it.
 
 
-def test_a_proposal_waits_for_approval_and_then_is_public(csrf_app, data_dir):
+def test_a_proposal_waits_for_approval_and_then_is_public(csrf_app, data_dir, instance_dir):
     client = csrf_app.test_client()
     form_page = client.get(FORM.format(lang="fi"))
     assert form_page.status_code == 200
     assert "<script" not in form_page.text
     title = "Hulevesiseminaari, Tampere"
-    before = set(events_on_disk(data_dir))
+    before = set(proposals_on_disk(instance_dir))
 
     answer = client.post(
         FORM.format(lang="fi"),
@@ -128,9 +126,9 @@ def test_a_proposal_waits_for_approval_and_then_is_public(csrf_app, data_dir):
     thanks = client.get(answer.headers["Location"])
     assert "julkaistaan, kun ylläpitäjä on tarkistanut sen" in thanks.text
 
-    (new_id,) = set(events_on_disk(data_dir)) - before
-    stored = events_on_disk(data_dir)[new_id]
-    assert stored["status"] == "pending"
+    (new_id,) = set(proposals_on_disk(instance_dir)) - before
+    stored = proposals_on_disk(instance_dir)[new_id]
+    assert stored["state"] == "pending" and stored["lang"] == "fi"
     assert stored["title"] == title
     assert stored["start"] == f"{soon().isoformat()}T09:30"
     assert stored["end"] == f"{soon().isoformat()}T15:00"
@@ -152,7 +150,8 @@ def test_a_proposal_waits_for_approval_and_then_is_public(csrf_app, data_dir):
 
     approved = csrf_app.test_cli_runner().invoke(args=["kehto", "events", "approve", new_id])
     assert approved.exit_code == 0, approved.output
-    assert events_on_disk(data_dir)[new_id]["status"] == "published"
+    assert events_on_disk(data_dir)[new_id]["title"] == title
+    assert proposals_on_disk(instance_dir)[new_id]["state"] == "approved"
 
     events_page, front_page = client.get("/fi/events/").text, client.get("/fi/").text
     assert f'href="/fi/events/{new_id}/"' in events_page
@@ -178,35 +177,39 @@ def test_the_confirmation_says_the_event_is_published_after_review(app, client, 
         assert translated(app, "sv", promise) != promise
 
 
-def test_without_moderation_a_proposal_is_published_at_once(config, data_dir):
+def test_without_moderation_a_proposal_is_published_at_once(config, data_dir, instance_dir):
     app = create_app({**config, "MODERATION": False})
     client = app.test_client()
     answer = client.post(FORM.format(lang="fi"), data=valid_form(title="Heti julki"))
     assert answer.status_code == 303
     (stored,) = [e for e in events_on_disk(data_dir).values() if e["title"] == "Heti julki"]
-    assert stored["status"] == "published"
+    assert "submitter_email" not in stored
+    (proposed,) = [
+        e for e in proposals_on_disk(instance_dir).values() if e["title"] == "Heti julki"
+    ]
+    assert proposed["state"] == "approved"
     assert "Heti julki" in client.get("/fi/events/").text
     assert "julkaistu" in client.get(THANKS.format(lang="fi")).text
 
 
-def test_both_date_formats_and_both_time_formats_are_accepted(client, data_dir):
+def test_both_date_formats_and_both_time_formats_are_accepted(client, data_dir, instance_dir):
     day1, day2 = soon(10), soon(12)
     for start, start_time, end, end_time in [
         (day1.isoformat(), "9:30", day2.isoformat(), "16.00"),
         (fi_date(day1), "09.30", fi_date(day2), "16:00"),
     ]:
-        before = set(events_on_disk(data_dir))
+        before = set(proposals_on_disk(instance_dir))
         data = valid_form(start_date=start, start_time=start_time, end_date=end, end_time=end_time)
         assert client.post(FORM.format(lang="fi"), data=data).status_code == 303
-        (new_id,) = set(events_on_disk(data_dir)) - before
-        stored = events_on_disk(data_dir)[new_id]
+        (new_id,) = set(proposals_on_disk(instance_dir)) - before
+        stored = proposals_on_disk(instance_dir)[new_id]
         assert (stored["start"], stored["end"]) == (f"{day1}T09:30", f"{day2}T16:00")
 
 
-def test_an_all_day_proposal_is_stored_as_dates(client, data_dir):
+def test_an_all_day_proposal_is_stored_as_dates(client, data_dir, instance_dir):
     data = valid_form(start_time="", end_time="", end_date=fi_date(soon(31)), link="")
     assert client.post(FORM.format(lang="fi"), data=data).status_code == 303
-    stored = max(events_on_disk(data_dir).items(), key=lambda item: int(item[0]))[1]
+    stored = max(proposals_on_disk(instance_dir).items(), key=lambda item: int(item[0]))[1]
     assert (stored["start"], stored["end"]) == (soon().isoformat(), soon(31).isoformat())
     assert "link" not in stored
 
@@ -268,9 +271,9 @@ def _expected(app: Flask, lang: str, msgid: str, values: dict | str) -> str:
 @pytest.mark.parametrize("lang", ["fi", "sv"])
 @pytest.mark.parametrize(("field", "changes", "msgid", "values"), RULES)
 def test_each_rule_is_explained_at_its_field_in_the_pages_language(
-    app, client, data_dir, lang, field, changes, msgid, values
+    app, client, data_dir, lang, field, changes, msgid, values, instance_dir
 ):
-    before = events_on_disk(data_dir)
+    before = proposals_on_disk(instance_dir)
     page = client.post(FORM.format(lang=lang), data=valid_form(**changes))
     assert page.status_code == 422
     expected = _expected(app, lang, msgid, values)
@@ -282,7 +285,7 @@ def test_each_rule_is_explained_at_its_field_in_the_pages_language(
     assert 'aria-invalid="true"' in tag
     summary = page.text.split('id="error-summary"', 1)[1].split("</div>", 1)[0]
     assert f'<a href="#{field}">' in summary and expected in summary
-    assert events_on_disk(data_dir) == before
+    assert proposals_on_disk(instance_dir) == before
 
 
 def test_the_swedish_page_shows_no_finnish_or_english_messages(app, client):
@@ -345,18 +348,18 @@ def test_optional_fields_are_not_marked_required(client):
         "https://[::1",
     ],
 )
-def test_only_web_addresses_are_accepted_as_links(app, client, data_dir, link):
-    before = events_on_disk(data_dir)
+def test_only_web_addresses_are_accepted_as_links(app, client, data_dir, link, instance_dir):
+    before = proposals_on_disk(instance_dir)
     page = client.post(FORM.format(lang="fi"), data=valid_form(link=link))
     assert page.status_code == 422
     assert field_error(page.text, "link") == translated(app, "fi", BAD_LINK)
-    assert events_on_disk(data_dir) == before
+    assert proposals_on_disk(instance_dir) == before
 
 
 @pytest.mark.parametrize("link", ["https://www.esimerkki.fi/a?b=1#c", "HTTP://Kunta.FI"])
-def test_http_and_https_links_are_accepted(client, data_dir, link):
+def test_http_and_https_links_are_accepted(client, data_dir, link, instance_dir):
     assert client.post(FORM.format(lang="fi"), data=valid_form(link=link)).status_code == 303
-    assert link in [e.get("link") for e in events_on_disk(data_dir).values()]
+    assert link in [e.get("link") for e in proposals_on_disk(instance_dir).values()]
 
 
 # Attacks: scripts, forged posts, broken and oversized bodies, robots, floods
@@ -402,9 +405,11 @@ def test_script_in_an_approved_event_is_shown_as_text_everywhere(config, data_di
     assert str(vevent["LOCATION"]) == PAYLOAD
 
 
-def test_a_post_without_a_csrf_token_gets_a_400_page_in_its_language(csrf_app, data_dir, caplog):
+def test_a_post_without_a_csrf_token_gets_a_400_page_in_its_language(
+    csrf_app, data_dir, caplog, instance_dir
+):
     client = csrf_app.test_client()
-    before = events_on_disk(data_dir)
+    before = proposals_on_disk(instance_dir)
     for lang in ("fi", "sv"):
         client.get(FORM.format(lang=lang))
         caplog.clear()
@@ -418,7 +423,7 @@ def test_a_post_without_a_csrf_token_gets_a_400_page_in_its_language(csrf_app, d
     sv = client.post(FORM.format(lang="sv"), data=valid_form()).text
     assert translated(csrf_app, "sv", "Virheellinen pyyntö") != "Virheellinen pyyntö"
     assert "Virheellinen pyyntö" not in sv
-    assert events_on_disk(data_dir) == before
+    assert proposals_on_disk(instance_dir) == before
 
 
 def test_a_forged_or_expired_csrf_token_is_refused(csrf_app, data_dir, monkeypatch):
@@ -458,31 +463,31 @@ def test_over_https_the_referrer_a_browser_sends_passes_the_csrf_check(csrf_app)
     ],
 )
 @pytest.mark.parametrize("lang", ["fi", "sv"])
-def test_invalid_utf8_gets_a_4xx_answer(client, data_dir, body, lang):
-    before = events_on_disk(data_dir)
+def test_invalid_utf8_gets_a_4xx_answer(client, data_dir, body, lang, instance_dir):
+    before = proposals_on_disk(instance_dir)
     page = client.post(
         FORM.format(lang=lang), data=body, content_type="application/x-www-form-urlencoded"
     )
     assert 400 <= page.status_code < 500
-    assert events_on_disk(data_dir) == before
+    assert proposals_on_disk(instance_dir) == before
 
 
 @pytest.mark.parametrize(("title", "location"), [(b"Kokous%FF", b"Sali"), (b"Kokous", b"Sali\xff")])
 def test_invalid_utf8_in_an_otherwise_valid_proposal_is_refused(
-    app, client, data_dir, title, location
+    app, client, data_dir, title, location, instance_dir
 ):
-    before = events_on_disk(data_dir)
+    before = proposals_on_disk(instance_dir)
     fields = urlencode(valid_form(title="TITLE", location="PLACE")).encode()
     body = fields.replace(b"TITLE", title).replace(b"PLACE", location)
     page = client.post(FORM.format(lang="sv"), data=body,
                        content_type="application/x-www-form-urlencoded")  # fmt: skip
     assert page.status_code == 400
     assert translated(app, "sv", "Virheellinen pyyntö") in page.text
-    assert events_on_disk(data_dir) == before
+    assert proposals_on_disk(instance_dir) == before
 
 
-def test_invalid_utf8_in_a_multipart_proposal_is_refused(app, client, data_dir):
-    before = events_on_disk(data_dir)
+def test_invalid_utf8_in_a_multipart_proposal_is_refused(app, client, data_dir, instance_dir):
+    before = proposals_on_disk(instance_dir)
     boundary = "raja"
     parts = [
         f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
@@ -495,12 +500,14 @@ def test_invalid_utf8_in_a_multipart_proposal_is_refused(app, client, data_dir):
                        content_type=f"multipart/form-data; boundary={boundary}")  # fmt: skip
     assert page.status_code == 422
     assert field_error(page.text, "title") == translated(app, "fi", BAD_TEXT)
-    assert events_on_disk(data_dir) == before
+    assert proposals_on_disk(instance_dir) == before
 
 
 @pytest.mark.parametrize("lang", ["fi", "sv"])
-def test_a_one_megabyte_body_gets_a_413_page_in_its_language(app, client, data_dir, lang):
-    before = events_on_disk(data_dir)
+def test_a_one_megabyte_body_gets_a_413_page_in_its_language(
+    app, client, data_dir, lang, instance_dir
+):
+    before = proposals_on_disk(instance_dir)
     big = valid_form(description="a" * (1024 * 1024))
     page = client.post(FORM.format(lang=lang), data=big)
     assert page.status_code == 413
@@ -515,28 +522,30 @@ def test_a_one_megabyte_body_gets_a_413_page_in_its_language(app, client, data_d
         content_type="multipart/form-data",
     )
     assert multipart.status_code == 413
-    assert events_on_disk(data_dir) == before
+    assert proposals_on_disk(instance_dir) == before
 
 
 @pytest.mark.parametrize("body", ['{"title": 5, "consent": true}', "[1, 2]", "{not json", '"text"'])
-def test_a_json_body_is_not_read_as_the_form(client, data_dir, body):
-    before = events_on_disk(data_dir)
+def test_a_json_body_is_not_read_as_the_form(client, data_dir, body, instance_dir):
+    before = proposals_on_disk(instance_dir)
     page = client.post(FORM.format(lang="fi"), data=body, content_type="application/json")
     assert 400 <= page.status_code < 500
-    assert events_on_disk(data_dir) == before
+    assert proposals_on_disk(instance_dir) == before
 
 
-def test_a_robot_filling_the_hidden_field_sees_thanks_but_nothing_is_stored(client, data_dir):
+def test_a_robot_filling_the_hidden_field_sees_thanks_but_nothing_is_stored(
+    client, data_dir, instance_dir
+):
     page = client.get(FORM.format(lang="fi")).text
     honeypot = input_tag(page, "website")
     assert 'type="hidden"' not in honeypot and 'tabindex="-1"' in honeypot
     assert re.search(r'<div class="hp"[^>]*>\s*<label for="website">', page)
-    before = events_on_disk(data_dir)
+    before = proposals_on_disk(instance_dir)
     for data in (valid_form(website="https://roskaposti.example"), {"website": "x"}):
         answer = client.post(FORM.format(lang="fi"), data=data)
         assert answer.status_code == 303
         assert answer.headers["Location"].endswith(THANKS.format(lang="fi"))
-    assert events_on_disk(data_dir) == before
+    assert proposals_on_disk(instance_dir) == before
 
 
 def test_the_honeypot_is_hidden_by_the_stylesheet():
@@ -545,37 +554,37 @@ def test_the_honeypot_is_hidden_by_the_stylesheet():
     assert rule and ("-10000px" in rule.group(1) or "display: none" in rule.group(1))
 
 
-def test_too_many_proposals_from_one_client_get_a_429_page(config, data_dir):
+def test_too_many_proposals_from_one_client_get_a_429_page(config, data_dir, instance_dir):
     app = create_app({**config, "RATE_LIMIT": [2, 600]})
     client = app.test_client()
     for _ in range(3):  # mistakes do not use up the limit
         assert client.post(FORM.format(lang="sv"), data=valid_form(title="")).status_code == 422
     assert client.post(FORM.format(lang="sv"), data=valid_form()).status_code == 303
-    assert client.post(FORM.format(lang="sv"), data=valid_form(website="x")).status_code == 303
+    assert client.post(FORM.format(lang="sv"), data=valid_form(title="Toinen")).status_code == 303
     refused = client.post(FORM.format(lang="sv"), data=valid_form(title="Kolmas"))
     assert refused.status_code == 429
     assert translated(app, "sv", "Liian monta lähetystä") in refused.text
     assert translated(app, "sv", "Liian monta lähetystä") != "Liian monta lähetystä"
-    assert "Kolmas" not in json.dumps(events_on_disk(data_dir), ensure_ascii=False)
+    assert "Kolmas" not in json.dumps(proposals_on_disk(instance_dir), ensure_ascii=False)
     other = client.post(
         FORM.format(lang="fi"), data=valid_form(), environ_base={"REMOTE_ADDR": "192.0.2.7"}
     )
     assert other.status_code == 303
 
 
-def test_a_failed_write_gives_a_503_page_and_keeps_the_file(app, client, data_dir, monkeypatch):
+def test_a_failed_write_gives_a_503_page_and_keeps_the_file(app, client, instance_dir, monkeypatch):
     from kehto_app.content.store import Collection
     from kehto_app.content.store import StoreError
 
-    def full_disk(self, data):
-        raise StoreError("events.json: could not be saved (the disk is full)")
+    def full_disk(self, data, **kwargs):
+        raise StoreError("proposals.json: could not be saved (the disk is full)")
 
-    before = (data_dir / "events.json").read_bytes()
+    before = (instance_dir / "proposals.json").read_bytes()
     monkeypatch.setattr(Collection, "save", full_disk)
     page = client.post(FORM.format(lang="sv"), data=valid_form())
     assert page.status_code == 503
     assert translated(app, "sv", "Palvelu ei ole juuri nyt käytettävissä") in page.text
-    assert (data_dir / "events.json").read_bytes() == before
+    assert (instance_dir / "proposals.json").read_bytes() == before
 
 
 def test_the_limit_is_one_count_for_every_process_sharing_the_file(tmp_path, monkeypatch):

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.helpers import proposals_on_disk
 from tests.live import gunicorn
 from tests.test_proposals import csrf_token
 from tests.test_proposals import valid_form
@@ -29,9 +30,8 @@ def propose(base: str, title: str, session: requests.Session | None = None) -> i
     return answer.status_code
 
 
-def pending_titles(data_dir: Path) -> list[str]:
-    events = json.loads((data_dir / "events.json").read_text(encoding="utf-8"))["_default"]
-    return [e["title"] for e in events.values() if e["status"] == "pending"]
+def pending_titles(instance_dir: Path) -> list[str]:
+    return [e["title"] for e in proposals_on_disk(instance_dir).values() if e["state"] == "pending"]
 
 
 def no_duplicate_keys(pairs: list[tuple[str, object]]) -> dict:
@@ -62,7 +62,7 @@ def test_the_rate_limit_holds_across_all_workers(data_dir, instance_dir):
     assert last.status_code == 429
     assert too_big.status_code == 413 and 'lang="sv"' in too_big.text
     assert 'lang="sv"' in last.text and "Liian monta lähetystä" not in last.text
-    assert sorted(t for t in pending_titles(data_dir) if t.startswith("Rajoitettu")) == [
+    assert sorted(t for t in pending_titles(instance_dir) if t.startswith("Rajoitettu")) == [
         f"Rajoitettu {n}" for n in range(5)
     ]
     stored = (instance_dir / "ratelimit.sqlite3").read_bytes()
@@ -71,7 +71,7 @@ def test_the_rate_limit_holds_across_all_workers(data_dir, instance_dir):
 
 def test_200_concurrent_proposals_through_4_workers_are_all_kept(data_dir, instance_dir):
     env = {"KEHTO_RATE_LIMIT": "[1000, 600]"}
-    before = pending_titles(data_dir)
+    before = pending_titles(instance_dir)
     answers: list[int] = []
     errors: list[BaseException] = []
     lock = threading.Lock()
@@ -99,9 +99,9 @@ def test_200_concurrent_proposals_through_4_workers_are_all_kept(data_dir, insta
     assert not errors, errors[:3]
     assert len(answers) == 200
     assert set(answers) <= {303, 503}
-    raw = (data_dir / "events.json").read_text(encoding="utf-8")
+    raw = (instance_dir / "proposals.json").read_text(encoding="utf-8")
     json.loads(raw, object_pairs_hook=no_duplicate_keys)
-    titles = [t for t in pending_titles(data_dir) if t not in before]
+    titles = [t for t in pending_titles(instance_dir) if t not in before]
     assert len(titles) == answers.count(303)
     assert len(set(titles)) == len(titles)
     assert answers.count(303) >= 100

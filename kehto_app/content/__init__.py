@@ -5,20 +5,34 @@ Data flows one way: file -> store (validated, cached by file identity) -> query 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextlib import nullcontext
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask
 from flask import current_app
 
 from .kinds import KINDS
+from .kinds import PROPOSALS
+from .kinds import SHARED_IDS
 from .kinds import Kind
+from .store import EMPTY
+from .store import Collection
 from .store import DataStore
+from .store import IdLedger
+from .store import make_folder
 from .validation import Validator
+
+log = logging.getLogger(__name__)
 
 EXTENSION = "kehto_store"
 KINDS_EXTENSION = "kehto_kinds"
+SITE_KINDS = (PROPOSALS,)
 
 
 class InvalidData(SystemExit):
@@ -26,22 +40,59 @@ class InvalidData(SystemExit):
 
 
 def init_app(app: Flask, kinds: Iterable[Kind] = KINDS) -> None:
-    """Open the data folder, one file per kind; refuse to start on a file with problems.
+    """Open the maintainer's data folder and the site's own files; refuse to start only on
+    a file that has never been valid (an invalid file that was valid before is served from
+    its last valid version, and `/healthz` reports it).
 
     Call after the blueprints are registered: a page may not take a slug that one of the
     site's own pages uses.
     """
     reserved = reserved_slugs(app)
     kinds = tuple(kinds)
-    loaders = {kind.name: Validator(kind, reserved) for kind in kinds}
-    store = DataStore(Path(app.config["DATA_DIR"]), loaders, app.config["HISTORY_KEEP"])
-    problems = store.problems()
-    # The maintainer's commands (run inside click) must start on broken files to report them.
-    if problems and click.get_current_context(silent=True) is None:
-        lines = "\n".join(str(p) for p in problems)
+    data = Path(app.config["DATA_DIR"])
+    instance = Path(app.instance_path)
+    ids = IdLedger(instance / "ids.json")
+    keep = app.config["HISTORY_KEEP"]
+
+    def collection(kind: Kind, folder: Path, mode: int) -> Collection[Any]:
+        return Collection(
+            folder / kind.file,
+            Validator(kind, reserved),
+            history_keep=keep,
+            mode=mode,
+            ids=ids if kind.name in SHARED_IDS else None,
+        )
+
+    collections = {kind.name: collection(kind, data, 0o644) for kind in kinds}
+    for kind in SITE_KINDS:
+        make_folder(instance, like=instance.parent)
+        path = instance / kind.file
+        if not path.exists():
+            Collection(path, Validator(kind)).create(EMPTY, mode=0o600)
+        collections[kind.name] = collection(kind, instance, 0o600)
+    store = DataStore(collections)
+    # The maintainer's commands (run inside click) start on broken files to report them
+    # once, themselves: their first read is not logged as well.
+    command = click.get_current_context(silent=True) is not None
+    with quiet(log) if command else nullcontext():
+        store.problems()
+    broken = store.never_valid()
+    if broken and not command:
+        lines = "\n".join(str(p) for p in store.problems() if p.file in broken)
         raise InvalidData(f"The data files have problems; fix them and start again:\n{lines}")
     app.extensions[EXTENSION] = store
     app.extensions[KINDS_EXTENSION] = tuple(kinds)
+
+
+@contextmanager
+def quiet(logger: logging.Logger) -> Iterator[None]:
+    """No log lines from `logger` and below while the block runs."""
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def reserved_slugs(app: Flask) -> frozenset[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from collections.abc import Mapping
@@ -10,17 +11,37 @@ from dataclasses import field
 from datetime import date
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
+from markdown_it import MarkdownIt
+
+from . import links
 from .base import HELSINKI
 from .base import LANGUAGES
 from .base import Translatable
 
-STATUSES = ("published", "pending", "rejected")
+STATUSES = ("published", "hidden")
+PROPOSAL_STATES = ("pending", "approved", "rejected")
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2})?")
 EMAIL = re.compile(r"[^@\s()]+(?:@|\(a\))[^@\s()]+\.[^@\s()]+")
+# The same patterns with only the digits 0-9: Python's \d also matches "٢" or "２", and
+# datetime.fromisoformat accepts any character between a date and its time.
+ASCII_DATE = re.compile(DATE.pattern, re.ASCII)
+ASCII_DATETIME = re.compile(DATETIME.pattern, re.ASCII)
+ASCII_TIMESTAMP = re.compile(
+    rf"{DATE.pattern}T\d{{2}}:\d{{2}}(?::\d{{2}}(?:\.\d{{1,6}})?)?(?:Z|[+-]\d{{2}}:\d{{2}})",
+    re.ASCII,
+)
+YEARS = range(1900, 3000)
+"""The years a date may have: the views add days and hours to it, and convert it to UTC."""
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+"""Control characters but tab and line breaks, and lone surrogates: no view can show them
+(HTML and iCalendar forbid them, and a lone surrogate cannot even be written as UTF-8)."""
+PHONE = re.compile(r"\+?[0-9][0-9 \u00a0-]*[0-9]", re.ASCII)
+PHONE_EXAMPLES = 'e.g. "040 572 2120" or "+358 40 572 2120"'
+SHOWN = 80
+"""The longest text a message quotes whole."""
 
 
 class Invalid(ValueError):
@@ -33,9 +54,14 @@ class Rule:
 
     check: Callable[[Any], Any]
     schema: Mapping[str, Any]
+    warn: Callable[[Any], list[str]] | None = None
+    """Advice on a valid value (raw HTML in Markdown, ...): reported, never refused."""
 
     def __call__(self, value: Any) -> Any:
         return self.check(value)
+
+    def warnings(self, value: Any) -> list[str]:
+        return self.warn(value) if self.warn is not None else []
 
 
 def required(rule: Rule, meaning: str) -> Any:
@@ -56,20 +82,36 @@ def _text(value: Any) -> str:
     return value
 
 
+def _shown_text(value: Any) -> str:
+    """Text that every view can show: not empty, and no control character in it."""
+    _text(value)
+    bad = CONTROL.search(value)
+    if bad is not None:
+        char, where = bad.group(), bad.start() + 1
+        what = (
+            "a lone surrogate (half of a character)" if char >= "\ud800" else "a control character"
+        )
+        raise Invalid(
+            f"has {what}, U+{ord(char):04X}, at character {where}, which cannot be shown: "
+            "delete it (a line break is written \\n, a tab \\t)"
+        )
+    return value
+
+
 def _translatable(value: Any) -> Translatable:
     if isinstance(value, str):
-        _text(value)
+        _shown_text(value)
         return dict.fromkeys(LANGUAGES, value)
     if not isinstance(value, dict):
         raise Invalid(f'must be text or {{"fi": ..., "sv": ..., "en": ...}}, not {kind_of(value)}')
-    unknown = sorted(set(value) - set(LANGUAGES))
+    unknown = sorted(str(lang) for lang in value if lang not in LANGUAGES)
     if unknown:
-        raise Invalid(f'unknown language "{unknown[0]}" (use fi, sv, en)')
+        raise Invalid(f"unknown language {show(unknown[0])} (use fi, sv, en)")
     if "fi" not in value:
         raise Invalid("the Finnish text (fi) is missing")
     for lang, item in value.items():
         try:
-            _text(item)
+            _shown_text(item)
         except Invalid as exc:
             raise Invalid(f"{lang} {exc}") from None
     return dict(value)
@@ -78,78 +120,185 @@ def _translatable(value: Any) -> Translatable:
 def _slug(value: Any) -> str:
     _text(value)
     if not SLUG.fullmatch(value):
-        raise Invalid(f'"{value}" is not a slug (use a-z, 0-9 and -, e.g. "uutiset-2026")')
+        raise Invalid(f'{show(value)} is not a slug (use a-z, 0-9 and -, e.g. "uutiset-2026")')
     return value
 
 
+def _in_range(value: str, parsed: date) -> None:
+    if parsed.year not in YEARS:
+        first, last = YEARS[0], YEARS[-1]
+        raise Invalid(f"{show(value)} is too far in time (use a year from {first} to {last})")
+
+
 def _day(value: Any) -> date:
-    if isinstance(value, str) and DATE.fullmatch(value):
+    if isinstance(value, str) and ASCII_DATE.fullmatch(value):
         try:
-            return date.fromisoformat(value)
+            parsed = date.fromisoformat(value)
         except ValueError:
             pass
+        else:
+            _in_range(value, parsed)
+            return parsed
     raise Invalid(f"{show(value)} is not a date (use YYYY-MM-DD)")
 
 
 def _moment(value: Any) -> date | datetime:
     """An all-day date or a local Helsinki date-time."""
-    if isinstance(value, str) and (DATE.fullmatch(value) or DATETIME.fullmatch(value)):
+    if isinstance(value, str) and (ASCII_DATE.fullmatch(value) or ASCII_DATETIME.fullmatch(value)):
         try:
             parsed = datetime.fromisoformat(value)
         except ValueError:
             pass
         else:
+            _in_range(value, parsed)
             return parsed.replace(tzinfo=HELSINKI) if "T" in value else parsed.date()
     raise Invalid(f"{show(value)} is not a date (use YYYY-MM-DD or YYYY-MM-DDTHH:MM)")
 
 
 def _timestamp(value: Any) -> datetime:
-    try:
-        parsed = datetime.fromisoformat(_text(value))
-    except (Invalid, ValueError):
-        parsed = None
+    parsed = None
+    if isinstance(value, str) and ASCII_TIMESTAMP.fullmatch(value):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            parsed = None
     if parsed is None or parsed.tzinfo is None:
-        raise Invalid(f"{show(value)} is not a date-time with offset (e.g. 2026-11-28T10:15+02:00)")
+        raise Invalid(
+            f"{show(value)} is not a date-time with offset (e.g. 2026-11-28T10:15:00+02:00)"
+        )
+    _in_range(value, parsed)
     return parsed
 
 
 def _url(value: Any) -> str:
+    """A link that says where it goes (see `links`); the message names the part at fault."""
     _text(value)
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value):
-        raise Invalid(f'"{value}" is not a web address (it must start with https:// or http://)')
+    found = links.problem(value)
+    if found is not None:
+        problem, part = found
+        shown = part and problem is not links.Problem.NOT_WEB
+        detail = f" ({links.escaped(part)})" if shown else ""
+        raise Invalid(f'"{links.escaped(value)}" {problem.value}{detail}')
     return value
 
 
 def _email(value: Any) -> str:
-    if not EMAIL.fullmatch(_text(value)):
-        raise Invalid(f'"{value}" is not an email address')
+    if not EMAIL.fullmatch(_shown_text(value)):
+        raise Invalid(f"{show(value)} is not an email address")
     return value
+
+
+def _phone(value: Any) -> str:
+    """A number as people read it, from which `Contact.phone_uri` makes a valid tel: link."""
+    number = _shown_text(value).strip()
+    if not PHONE.fullmatch(number):
+        raise Invalid(
+            f"{show(value)} is not a phone number (write digits and spaces, and + before "
+            f"an international number: {PHONE_EXAMPLES})"
+        )
+    digits = re.sub("[^0-9]", "", number)
+    if number.startswith("00"):
+        raise Invalid(
+            f'{show(value)}: write an international number with + instead of 00 ("+358 ...")'
+        )
+    if not number.startswith(("0", "+")):
+        raise Invalid(
+            f"{show(value)}: a Finnish number starts with 0 (the area code), an international "
+            f"one with + ({PHONE_EXAMPLES})"
+        )
+    low, high = (7, 15) if number.startswith("+") else (6, 13)
+    if not low <= len(digits) <= high:
+        size = "short" if len(digits) < low else "long"
+        raise Invalid(f"{show(value)} is too {size} for a phone number ({PHONE_EXAMPLES})")
+    return value
+
+
+_MARKDOWN = MarkdownIt("commonmark")
+"""Raw HTML on, unlike the site's renderer: to find the HTML that the site shows as text."""
+
+
+def _markdown_advice(value: Translatable) -> list[str]:
+    """Raw HTML (the site shows it as text) and level-1 headings (the title is the only h1)."""
+    by_text: dict[str, list[str]] = {}
+    for lang, text in value.items():
+        by_text.setdefault(text, []).append(lang)
+    advice = []
+    for text, langs in by_text.items():
+        subject = "" if len(langs) == len(LANGUAGES) else ", ".join(langs) + " "
+        html, heading = _markdown_findings(text)
+        if html is not None:
+            advice.append(
+                f"{subject}has raw HTML ({html}), which the site shows as text, not as HTML: "
+                "use Markdown instead"
+            )
+        if heading is not None:
+            advice.append(
+                f"{subject}has a level-1 heading ({heading}): the page title is the page's only "
+                "level-1 heading, so start headings at ##"
+            )
+    return advice
+
+
+def _markdown_findings(text: str) -> tuple[str | None, str | None]:
+    """The first raw HTML and the first level-1 heading in a Markdown text, as shown."""
+    html = heading = None
+    tokens = _MARKDOWN.parse(text)
+    for index, token in enumerate(tokens):
+        line = token.map[0] + 1 if token.map else 1
+        if token.type == "html_block" and html is None:
+            html = f"{show(token.content.strip().splitlines()[0])} on line {line}"
+        elif token.type == "inline" and html is None:
+            inline = next((c for c in token.children or [] if c.type == "html_inline"), None)
+            if inline is not None:
+                html = f"{show(inline.content)} on line {line}"
+        elif token.type == "heading_open" and token.tag == "h1" and heading is None:
+            title = tokens[index + 1].content if index + 1 < len(tokens) else ""
+            heading = f"{show(title)} on line {line}"
+    return html, heading
 
 
 def _status(value: Any) -> str:
     if value not in STATUSES:
-        raise Invalid(f"{show(value)} is not a status (use published, pending or rejected)")
+        if value in ("pending", "rejected"):
+            raise Invalid(
+                f"{show(value)}: proposals are kept in the site's own proposals file now; "
+                "`kehto events migrate` moves them there"
+            )
+        raise Invalid(f"{show(value)} is not a status (use published or hidden)")
+    return value
+
+
+def _proposal_state(value: Any) -> str:
+    if value not in PROPOSAL_STATES:
+        raise Invalid(f"{show(value)} is not a state (use pending, approved or rejected)")
+    return value
+
+
+def _language(value: Any) -> str:
+    if value not in LANGUAGES:
+        raise Invalid(f"{show(value)} is not a language (use fi, sv or en)")
     return value
 
 
 _TEXT = {"type": "string", "pattern": r"\S"}
 
-TEXT = Rule(_text, _TEXT)
-TRANSLATABLE = Rule(
-    _translatable,
-    {
-        "anyOf": [
-            _TEXT,
-            {
-                "type": "object",
-                "properties": {lang: _TEXT for lang in LANGUAGES},
-                "required": ["fi"],
-                "additionalProperties": False,
-            },
-        ]
-    },
-)
+_TRANSLATABLE = {
+    "anyOf": [
+        _TEXT,
+        {
+            "type": "object",
+            "properties": {lang: _TEXT for lang in LANGUAGES},
+            "required": ["fi"],
+            "additionalProperties": False,
+        },
+    ]
+}
+
+TEXT = Rule(_shown_text, _TEXT)
+TRANSLATABLE = Rule(_translatable, _TRANSLATABLE)
+MARKDOWN = Rule(_translatable, _TRANSLATABLE, warn=_markdown_advice)
+"""A translatable CommonMark text: warns about raw HTML and level-1 headings."""
+PHONE_RULE = Rule(_phone, _TEXT)
 SLUG_RULE = Rule(_slug, {"type": "string", "pattern": f"^{SLUG.pattern}$"})
 DAY = Rule(_day, {"type": "string", "pattern": f"^{DATE.pattern}$", "format": "date"})
 MOMENT = Rule(
@@ -159,6 +308,8 @@ TIMESTAMP = Rule(_timestamp, {"type": "string", "format": "date-time"})
 URL = Rule(_url, {"type": "string", "pattern": r"^https?://[^\s]+$", "format": "uri"})
 EMAIL_RULE = Rule(_email, {"type": "string", "pattern": f"^{EMAIL.pattern}$"})
 STATUS = Rule(_status, {"enum": list(STATUSES)})
+PROPOSAL_STATE = Rule(_proposal_state, {"enum": list(PROPOSAL_STATES)})
+LANGUAGE = Rule(_language, {"enum": list(LANGUAGES)})
 
 
 def kind_of(value: Any) -> str:
@@ -168,4 +319,10 @@ def kind_of(value: Any) -> str:
 
 
 def show(value: Any) -> str:
-    return f'"{value}"' if isinstance(value, str) else kind_of(value)
+    """A value as a message quotes it: a long text shortened, control characters escaped."""
+    if not isinstance(value, str):
+        return kind_of(value)
+    text = value if len(value) <= SHOWN else value[: SHOWN - 1] + "\u2026"
+    if CONTROL.search(text) or "\n" in text or "\r" in text:
+        return json.dumps(text)
+    return f'"{text}"'

@@ -19,6 +19,7 @@ from .models import Contact
 from .models import Event
 from .models import Job
 from .models import Page
+from .models import Proposal
 from .validation import Problem
 
 Check = Callable[[str, list[Any], frozenset[str]], list[Problem]]
@@ -86,7 +87,9 @@ def check_pages(file: str, pages: list[Page], reserved: frozenset[str]) -> list[
     return problems
 
 
-def check_events(file: str, events: list[Event], reserved: frozenset[str]) -> list[Problem]:
+def check_events(
+    file: str, events: list[Event] | list[Proposal], reserved: frozenset[str]
+) -> list[Problem]:
     return [
         Problem(file, str(event.id), "end", "is before the start")
         for event in events
@@ -113,10 +116,20 @@ CONTACTS = Kind("contacts", Contact, 'the people in the "Lisätietoja" block and
 EVENTS = Kind(
     "events",
     Event,
-    "events: published ones, and proposals waiting for moderation",
+    "the published events (proposals wait in the site's own proposals file)",
     check=check_events,
     sitemap=event_entries,
 )
 JOBS = Kind("jobs", Job, 'open positions ("Avoimet työpaikat")')
 
 KINDS: tuple[Kind, ...] = (PAGES, CONTACTS, EVENTS, JOBS)
+
+PROPOSALS = Kind(
+    "proposals",
+    Proposal,
+    "events proposed through the form, with the proposer's contact details until the purge",
+    check=check_events,
+)
+"""The site's own file, in the instance folder: never in data/, never edited by hand."""
+SHARED_IDS = ("events", "proposals")
+"""The kinds whose documents share one series of ids: a proposal keeps its id when published."""

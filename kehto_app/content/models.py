@@ -16,7 +16,11 @@ from .base import HELSINKI
 from .base import Translatable
 from .fields import DAY
 from .fields import EMAIL_RULE
+from .fields import LANGUAGE
+from .fields import MARKDOWN
 from .fields import MOMENT
+from .fields import PHONE_RULE
+from .fields import PROPOSAL_STATE
 from .fields import SLUG_RULE
 from .fields import STATUS
 from .fields import TEXT
@@ -32,7 +36,7 @@ class Page:
     id: int
     slug: str = required(SLUG_RULE, "the page's address; unique in the file")
     title: Translatable = required(TRANSLATABLE, "the page title, its main heading (h1)")
-    body: Translatable = required(TRANSLATABLE, "the page text, in CommonMark Markdown")
+    body: Translatable = required(MARKDOWN, "the page text, in CommonMark Markdown")
     note: str | None = optional(TEXT, "a note to the maintainer, never shown on the site")
 
 
@@ -43,7 +47,9 @@ class Contact:
     title: Translatable = required(TRANSLATABLE, "the person's job title")
     organisation: Translatable = required(TRANSLATABLE, "the person's employer, e.g. Kuntaliitto")
     email: str = required(EMAIL_RULE, 'the email address, with "(a)" or "@"')
-    phone: str | None = optional(TEXT, 'a phone number as people read it, e.g. "040 572 2120"')
+    phone: str | None = optional(
+        PHONE_RULE, 'a phone number as people read it, e.g. "040 572 2120" or "+358 40 572 2120"'
+    )
 
     @property
     def phone_uri(self) -> str | None:
@@ -55,8 +61,10 @@ class Contact:
         return f"tel:+358{digits.removeprefix('0')}"
 
 
-@dataclass(frozen=True)
-class Event:
+@dataclass(frozen=True, kw_only=True)
+class EventDetails:
+    """What an event is; shared by a published event and a proposal of one."""
+
     id: int
     title: Translatable = required(TRANSLATABLE, "the event's name")
     start: date | datetime = required(
@@ -67,14 +75,8 @@ class Event:
         TRANSLATABLE, "what the event is, plain text; a blank line between paragraphs"
     )
     organiser: Translatable = required(TRANSLATABLE, "who organises it")
-    status: str = required(STATUS, "published (shown), pending (waits for review) or rejected")
     end: date | datetime | None = optional(MOMENT, "the same two forms; not before start")
     link: str | None = optional(URL, "a web address for more information (https:// or http://)")
-    submitter_name: str | None = optional(TEXT, "the proposer's name (personal data)")
-    submitter_email: str | None = optional(EMAIL_RULE, "the proposer's email (personal data)")
-    submitted: datetime | None = optional(
-        TIMESTAMP, "when the proposal was sent, with offset (e.g. 2026-11-28T10:15:00+02:00)"
-    )
 
     @property
     def all_day(self) -> bool:
@@ -89,9 +91,31 @@ class Event:
         """When the event is over: its end, or the end of its (last) day."""
         return ends_at(self.start, self.end)
 
+
+@dataclass(frozen=True, kw_only=True)
+class Event(EventDetails):
+    """An event in events.json: the maintainer's file, with no one's personal data."""
+
+    status: str = optional(STATUS, "published (the default: shown) or hidden")
+
     @property
     def published(self) -> bool:
-        return self.status == "published"
+        return self.status in (None, "published")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Proposal(EventDetails):
+    """An event proposed through the form, in the site's own proposals file."""
+
+    state: str = required(PROPOSAL_STATE, "pending (waits for review), approved or rejected")
+    submitted: datetime = required(
+        TIMESTAMP, "when the proposal was sent, with offset (e.g. 2026-11-28T10:15:00+02:00)"
+    )
+    lang: str | None = optional(LANGUAGE, "the language the proposer used: fi, sv or en")
+    submitter_name: str | None = optional(TEXT, "the proposer's name (personal data)")
+    submitter_email: str | None = optional(EMAIL_RULE, "the proposer's email (personal data)")
+    decided: datetime | None = optional(TIMESTAMP, "when it was approved or rejected")
+    reason: str | None = optional(TEXT, "why it was rejected, if a reason was given")
 
 
 @dataclass(frozen=True)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from typing import Any
 
 import orjson
 
+from . import syntax
 from .fields import Invalid
 
 if TYPE_CHECKING:
@@ -23,9 +24,13 @@ class Problem:
     document: str | None
     field: str | None
     message: str
+    warning: bool = False
+    """Advice that does not make the file invalid: it is served, and the problem reported."""
+    loss: bool = False
+    """A warning of data that may have been lost: served, but `kehto check` fails on it."""
 
     def __str__(self) -> str:
-        parts = [self.file]
+        parts = ["warning: " + self.file if self.warning else self.file]
         if self.document is not None:
             parts.append(f"document {self.document}")
         if self.field is not None:
@@ -44,25 +49,26 @@ class Validator:
     def __init__(self, kind: Kind, reserved: frozenset[str] = frozenset()) -> None:
         self.kind = kind
         self.reserved = reserved
-        self._known: dict[tuple[str, bytes], Any] = {}
+        self._known: dict[tuple[str, bytes], tuple[Any, list[Problem]]] = {}
 
     def __call__(self, raw: Any) -> tuple[list[Any], list[Problem]]:
         """The file's documents as models, by id, and every problem found."""
         kind = self.kind
         table, problems = _table(kind.file, raw)
-        kept: dict[tuple[str, bytes], Any] = {}
+        kept: dict[tuple[str, bytes], tuple[Any, list[Problem]]] = {}
         documents = []
         for key, doc in table.items():
             fingerprint = (key, orjson.dumps(doc))
-            document = self._known.get(fingerprint)
-            if document is None:
-                found = _document(kind, key, doc)
-                if isinstance(found, list):
+            known = self._known.get(fingerprint)
+            if known is None:
+                values, found = _document(kind, key, doc)
+                if values is None:
                     problems.extend(found)
                     continue
-                document = kind.model(id=int(key), **found)
-            kept[fingerprint] = document
-            documents.append(document)
+                known = (kind.model(id=int(key), **values), found)
+            kept[fingerprint] = known
+            documents.append(known[0])
+            problems.extend(known[1])
         self._known = kept
         if kind.check is not None:
             problems.extend(kind.check(kind.file, documents, self.reserved))
@@ -83,8 +89,9 @@ def _table(file: str, raw: Any) -> tuple[dict[str, Any], list[Problem]]:
         return {}, [*problems, Problem(file, None, "_default", "must be an object of documents")]
     valid = {}
     for key, doc in table.items():
-        if not key.isdigit() or int(key) < 1:
-            problems.append(Problem(file, key, None, "a document id must be a whole number"))
+        if not DOCUMENT_ID.fullmatch(key):
+            message = "a document id must be a whole number from 1 up, written with 0-9"
+            problems.append(Problem(file, key, None, message))
         elif not isinstance(doc, dict):
             problems.append(Problem(file, key, None, "must be an object {...}"))
         else:
@@ -92,8 +99,12 @@ def _table(file: str, raw: Any) -> tuple[dict[str, Any], list[Problem]]:
     return valid, problems
 
 
-def _document(kind: Kind, key: str, doc: dict[str, Any]) -> dict[str, Any] | list[Problem]:
-    problems = []
+def _document(
+    kind: Kind, key: str, doc: dict[str, Any]
+) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """The document's field values (None if any is invalid), and its problems and warnings."""
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
     values = {}
     fields = kind.fields
     for name, spec in fields.items():
@@ -105,14 +116,23 @@ def _document(kind: Kind, key: str, doc: dict[str, Any]) -> dict[str, Any] | lis
             values[name] = spec.rule(doc[name])
         except Invalid as exc:
             problems.append(Problem(kind.file, key, name, str(exc)))
+            continue
+        warnings.extend(
+            Problem(kind.file, key, name, advice, warning=True)
+            for advice in spec.rule.warnings(values[name])
+        )
     for name in doc.keys() - fields.keys():
         known = ", ".join(fields)
         problems.append(Problem(kind.file, key, name, f"is not a known field (known: {known})"))
-    return problems or values
+    return (None if problems else values), problems + warnings
 
 
 def parse_json(file: str, data: bytes) -> tuple[Any, list[Problem]]:
-    """Parse a data file's bytes; on failure say where and what, for a person."""
+    """Parse a data file's bytes; on failure say where and what, for a person.
+
+    orjson reads every valid file. Only a file it refuses is read again, carefully, to
+    name the mistake and the line and column to look at (`syntax.mistake`).
+    """
     try:
         source = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -125,30 +145,46 @@ def parse_json(file: str, data: bytes) -> tuple[Any, list[Problem]]:
         ]
     try:
         return orjson.loads(source), []
-    except orjson.JSONDecodeError:
-        pass
+    except orjson.JSONDecodeError as exc:
+        refused = exc
     try:
-        json.loads(source)
-    except json.JSONDecodeError as exc:
-        message = f"line {exc.lineno}, column {exc.colno}: {_explain(exc)}"
-        return None, [Problem(file, None, None, message)]
-    return None, [Problem(file, None, None, "is not valid JSON")]
+        found = syntax.mistake(source)
+    except Exception:  # the careful reading is a guide, never a reason to fail
+        found = None
+    if found is None:
+        line, column = syntax.position(source, refused.pos)
+        found = syntax.Mistake(line, column, f"is not valid JSON ({refused.msg})")
+    return None, [Problem(file, None, None, str(found))]
 
 
-def _explain(exc: json.JSONDecodeError) -> str:
-    before = exc.doc[: exc.pos].rstrip()[-1:]
-    after = exc.doc[exc.pos : exc.pos + 1]
-    if before == "," and (exc.msg.startswith("Expecting property name") or after in "]}"):
-        return "a comma before a closing bracket is not allowed in JSON (trailing comma)"
-    hints = {
-        "Expecting ',' delimiter": "a comma is missing between two values",
-        "Expecting ':' delimiter": "a colon (:) is missing after a field name",
-        "Expecting property name enclosed in double quotes": (
-            "a field name must be in double quotes"
-        ),
-        "Expecting value": "a value is missing or not valid JSON (text needs double quotes)",
-        "Unterminated string starting at": "a text is not closed with a double quote",
-        "Invalid control character at": "a line break inside a text (write it as \\n)",
-        "Extra data": "there is more after the end of the data (an extra bracket?)",
-    }
-    return hints.get(exc.msg, exc.msg)
+DOCUMENT_ID = re.compile(r"[1-9][0-9]{0,17}")
+"""A document's id: what the site can serve at /events/<id>/ (ASCII digits, no leading 0)."""
+DOCUMENT_KEY = re.compile(rb'"(\d+)"\s*:\s*\{')
+
+
+def duplicate_ids(file: str, data: bytes, raw: Any) -> list[Problem]:
+    """A document id written twice: JSON keeps the last one, and the first one vanishes.
+
+    A fast count of `"<digits>": {` finds none in a normal file; only when there are more
+    of them than documents are the lines looked up.
+    """
+    table = raw.get("_default") if isinstance(raw, dict) else None
+    if not isinstance(table, dict):
+        return []
+    found = DOCUMENT_KEY.findall(data)
+    if len(found) <= len(table):
+        return []
+    lines: dict[str, list[int]] = {}
+    for match in DOCUMENT_KEY.finditer(data):
+        key = match.group(1).decode()
+        lines.setdefault(key, []).append(data.count(b"\n", 0, match.start()) + 1)
+    problems = []
+    for key, where in lines.items():
+        if len(where) > 1 and key in table:
+            at = ", ".join(map(str, where[:-1])) + f" and {where[-1]}"
+            message = (
+                f"the id {key} is written twice (lines {at}); only the last one would be "
+                "read, so give the other document a new id"
+            )
+            problems.append(Problem(file, key, None, message))
+    return problems

@@ -10,7 +10,6 @@ from datetime import time
 from datetime import timedelta
 from typing import Any
 from typing import cast
-from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -26,7 +25,9 @@ from wtforms.validators import Optional
 from wtforms.validators import StopValidation
 from wtforms.validators import ValidationError
 
+from .. import i18n
 from ..content import base
+from ..content import links
 from ..i18n import day
 
 # C0 and C1 controls (tab and line breaks aside), Unicode line/paragraph separators,
@@ -121,20 +122,25 @@ class TimeField(StringField):
         self.data = parsed.strftime("%H:%M")
 
 
+BAD_LINK = _l("Anna verkko-osoite, joka alkaa https:// tai http://.")
+LINK_MESSAGES = {
+    links.Problem.HIDDEN: _l(
+        "Osoitteessa on näkymättömiä tai tekstin suuntaa muuttavia merkkejä. "
+        "Kirjoita osoite uudelleen."
+    ),
+    links.Problem.USERINFO: _l(
+        "Osoitteessa ei voi olla käyttäjätunnusta ennen palvelimen nimeä (nimi@palvelin)."
+    ),
+    links.Problem.MIXED_SCRIPT: _l("Palvelimen nimessä on sekaisin eri aakkostojen kirjaimia."),
+    links.Problem.PORT: _l("Porttinumeron pitää olla välillä 1–65535."),
+}
+
+
 def web_address(form: Form, field: Field) -> None:
-    value = field.data.strip()
-    try:
-        parts = urlsplit(value)
-        host = parts.hostname or ""
-    except ValueError:
-        parts, host = None, ""
-    if (
-        parts is None
-        or parts.scheme.lower() not in ("http", "https")
-        or "." not in host.strip(".")
-        or any(ch.isspace() for ch in value)
-    ):
-        raise ValidationError(_l("Anna verkko-osoite, joka alkaa https:// tai http://."))
+    """The same check as the data files' links (`content.links`), with the page's words."""
+    found = links.problem(field.data.strip())
+    if found is not None:
+        raise ValidationError(LINK_MESSAGES.get(found[0], BAD_LINK))
 
 
 class EventForm(FlaskForm):
@@ -196,8 +202,8 @@ class EventForm(FlaskForm):
         """The hidden field that people leave empty and robots fill in."""
         return bool((self.website.data or "").strip())
 
-    def document(self, status: str = "pending") -> dict[str, Any]:
-        """The proposal as an events.json document."""
+    def document(self) -> dict[str, Any]:
+        """The proposal as a document of the proposals file."""
         start_day = self.start_date.parsed
         assert start_day is not None, "a validated form has a start date"
         doc: dict[str, Any] = {
@@ -212,14 +218,15 @@ class EventForm(FlaskForm):
             "location": _text(self.location),
             "description": description,
             "organiser": _text(self.organiser),
-            "status": status,
         }
         if self.link.data and self.link.data.strip():
             doc["link"] = self.link.data.strip()
         doc |= {
+            "state": "pending",
+            "submitted": base.now().isoformat(timespec="seconds"),
+            "lang": i18n.current(),
             "submitter_name": _text(self.submitter_name),
             "submitter_email": _text(self.submitter_email),
-            "submitted": base.now().isoformat(timespec="seconds"),
         }
         return doc
 

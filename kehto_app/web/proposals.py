@@ -21,6 +21,8 @@ from ..content import writers
 from ..content.store import StoreError
 from ..i18n import localized_blueprint
 from ..serving.pagecache import private
+from ..serving.ratelimit import PERSON
+from ..serving.ratelimit import ROBOT
 from ..serving.ratelimit import RateLimit
 from .forms import EventForm
 from .listing import unlisted
@@ -58,18 +60,20 @@ def rate_limit() -> RateLimit:
 @bp.route("/events/new/", methods=["GET", "POST"])
 @private
 def new() -> str | BaseResponse | tuple[str, int]:
-    if request.method == "GET":
+    if request.method != "POST":  # a HEAD is a GET without the body, never a submission
         _forget_old_clients()
         return render_template("events/new.html", form=EventForm(formdata=None))
     # Only the form body is read: a JSON or file upload must not reach the fields.
     form = EventForm(formdata=request.form)
     if form.is_spam:
-        _count_client()
+        _count_client(ROBOT)
         return redirect(url_for("proposals.thanks"), 303)
     if not form.validate():
         return render_template("events/new.html", form=form), 422
     _count_client()
-    writers.propose(form.document("pending" if current_app.config["MODERATION"] else "published"))
+    proposal_id = writers.propose(form.document())
+    if not current_app.config["MODERATION"]:
+        writers.decide(proposal_id, "approved")
     return redirect(url_for("proposals.thanks"), 303)
 
 
@@ -79,10 +83,10 @@ def thanks() -> str:
     return render_template("events/thanks.html", moderated=current_app.config["MODERATION"])
 
 
-def _count_client() -> None:
+def _count_client(budget: str = PERSON) -> None:
     """Count this proposal against the client's limit; a 429 page when it is over."""
     try:
-        allowed = rate_limit().hit(request.remote_addr or "-")
+        allowed = rate_limit().hit(request.remote_addr or "-", budget)
     except sqlite3.Error as exc:
         raise StoreError(f"rate limit: {exc}") from exc
     if not allowed:
