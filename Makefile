@@ -6,7 +6,7 @@ LANGS := fi sv en
 CATALOGS := $(foreach l,$(LANGS),translations/$(l)/LC_MESSAGES/messages.mo)
 AXE := node_modules/axe-core/axe.min.js
 
-.PHONY: install run test lint format translations lock bench clean
+.PHONY: install run test lint format translations lock bench screenshots clean
 
 install: $(VENV)/.installed $(CATALOGS) $(AXE)
 
@@ -56,6 +56,10 @@ bench: install
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -q wrk; } || \
 		{ echo "wrk is missing: apt-get install wrk"; exit 1; }
 	$(BIN)/python -m bench
+
+# Every page in each language, wide and narrow, as PNGs in tests/artifacts/ (not in git).
+screenshots: install
+	$(BIN)/python -m tests.screenshots
 
 clean:
 	rm -rf $(VENV) node_modules $(CATALOGS)

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from datetime import UTC
 from datetime import date
 from datetime import datetime
 from datetime import timedelta
-from pathlib import Path
 
 import icalendar
 import pytest
+
+from tests.helpers import edit_data
+from tests.helpers import event
 
 
 def parse(response) -> icalendar.Calendar:
@@ -23,18 +24,6 @@ def parse(response) -> icalendar.Calendar:
 
 def by_uid(cal: icalendar.Calendar) -> dict[str, icalendar.Event]:
     return {str(e["UID"]): e for e in cal.walk("VEVENT")}
-
-
-def add_events(data_dir: Path, **docs: dict) -> None:
-    path = data_dir / "events.json"
-    data = json.loads(path.read_text(encoding="utf-8"))
-    data["_default"].update(docs)
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-
-
-def event(**fields: object) -> dict:
-    return {"title": "Tapahtuma", "location": "Espoo", "description": "Kuvaus.",
-            "organiser": "Espoo", "status": "published", **fields}  # fmt: skip
 
 
 def test_the_feed_is_an_rfc5545_calendar_of_published_events(client):
@@ -64,7 +53,8 @@ def test_uids_are_stable_across_downloads_languages_and_the_event_file(client):
 
 
 def test_a_timed_event_is_at_the_right_moment_from_helsinki(client, data_dir):
-    add_events(data_dir, **{"7": event(start="2099-01-20T09:00", end="2099-01-20T11:30")})
+    added = event(start="2099-01-20T09:00", end="2099-01-20T11:30")
+    edit_data(data_dir, "events.json", lambda t: t.update({"7": added}))
     events = by_uid(parse(client.get("/events.ics")))
     summer = events["kehto-foorumi-event-2"]  # 9.30-16.00 Helsinki summer time, UTC+3
     assert summer["DTSTART"].dt == datetime(2099, 6, 14, 6, 30, tzinfo=UTC)
@@ -76,7 +66,8 @@ def test_a_timed_event_is_at_the_right_moment_from_helsinki(client, data_dir):
 
 
 def test_all_day_events_are_dates_with_an_exclusive_end(client, data_dir):
-    add_events(data_dir, **{"8": event(start="2099-03-01", end="2099-03-03")})
+    added = event(start="2099-03-01", end="2099-03-03")
+    edit_data(data_dir, "events.json", lambda t: t.update({"8": added}))
     events = by_uid(parse(client.get("/events.ics")))
     one_day = events["kehto-foorumi-event-1"]
     assert one_day["DTSTART"].params.get("VALUE") == "DATE"
@@ -90,7 +81,7 @@ def test_all_day_events_are_dates_with_an_exclusive_end(client, data_dir):
 
 
 def test_an_event_without_an_end_still_ends(client, data_dir):
-    add_events(data_dir, **{"9": event(start="2099-02-02T13:00")})
+    edit_data(data_dir, "events.json", lambda t: t.update({"9": event(start="2099-02-02T13:00")}))
     vevent = by_uid(parse(client.get("/events.ics")))["kehto-foorumi-event-9"]
     assert vevent["DTEND"].dt > vevent["DTSTART"].dt
 
@@ -124,7 +115,8 @@ def test_add_to_calendar_downloads_one_event(client):
 
 
 def test_pending_and_rejected_events_are_in_no_calendar(client, data_dir):
-    add_events(data_dir, **{"10": event(status="rejected", start="2099-05-05")})
+    rejected = event(status="rejected", start="2099-05-05")
+    edit_data(data_dir, "events.json", lambda t: t.update({"10": rejected}))
     uids = set(by_uid(parse(client.get("/events.ics"))))
     assert "kehto-foorumi-event-3" not in uids and "kehto-foorumi-event-10" not in uids
     assert client.get("/fi/events/3/event.ics").status_code == 404
@@ -133,9 +125,10 @@ def test_pending_and_rejected_events_are_in_no_calendar(client, data_dir):
 
 
 def test_a_proposers_name_and_email_are_never_in_a_calendar(client, data_dir):
-    add_events(data_dir, **{"11": event(start="2099-04-04", submitter_name="Salainen Nimi",
-                                        submitter_email="salainen@example.org",
-                                        submitted="2026-11-01T10:00:00+02:00")})  # fmt: skip
+    proposed = event(start="2099-04-04", submitter_name="Salainen Nimi",
+                     submitter_email="salainen@example.org",
+                     submitted="2026-11-01T10:00:00+02:00")  # fmt: skip
+    edit_data(data_dir, "events.json", lambda t: t.update({"11": proposed}))
     for url in ("/events.ics", "/events.ics?lang=en", "/fi/events/11/event.ics"):
         body = client.get(url).data
         assert b"Salainen" not in body and b"salainen@" not in body
@@ -143,8 +136,8 @@ def test_a_proposers_name_and_email_are_never_in_a_calendar(client, data_dir):
 
 def test_special_characters_survive_the_round_trip(client, data_dir):
     title = 'Kokous; pilkut, kenoviivat \\ ja "lainaukset" – äö'
-    add_events(data_dir, **{"12": event(start="2099-04-04", title=title,
-                                        description="Rivi 1\nRivi 2")})  # fmt: skip
+    special = event(start="2099-04-04", title=title, description="Rivi 1\nRivi 2")
+    edit_data(data_dir, "events.json", lambda t: t.update({"12": special}))
     vevent = by_uid(parse(client.get("/events.ics")))["kehto-foorumi-event-12"]
     assert str(vevent["SUMMARY"]) == title
     assert str(vevent["DESCRIPTION"]).startswith("Rivi 1\nRivi 2")

@@ -13,13 +13,8 @@ import requests
 
 from kehto_app import create_app
 from kehto_app.content import InvalidData
+from tests.helpers import edit_data
 from tests.live import gunicorn
-
-
-def replace_in(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new), encoding="utf-8")
 
 
 def rename_save(path: Path, old: str, new: str) -> None:
@@ -51,7 +46,7 @@ def test_a_broken_file_keeps_the_last_good_content(client, data_dir, caplog, bre
     )
     health = client.get("/healthz")
     assert health.status_code == 503
-    assert health.json["status"] == "error"
+    assert health.json["status"] == "degraded"
     assert health.json["files"]["pages.json"] == "invalid"
     assert health.json["files"]["events.json"] == "ok"
     assert health.json["problems"][0].startswith("pages.json: ")
@@ -61,7 +56,7 @@ def test_a_broken_file_keeps_the_last_good_content(client, data_dir, caplog, bre
 
 
 def test_a_schema_error_keeps_the_last_good_events(client, data_dir):
-    replace_in(data_dir / "events.json", '"start": "2099-06-14T09:30"', '"start": "ensi kesänä"')
+    edit_data(data_dir, "events.json", ('"start": "2099-06-14T09:30"', '"start": "ensi kesänä"'))
     assert "Tuleva foorumi" in client.get("/fi/").text
     assert client.get("/healthz").json["problems"] == [
         'events.json: document 2: start: "ensi kesänä" is not a date '
@@ -71,14 +66,14 @@ def test_a_schema_error_keeps_the_last_good_events(client, data_dir):
 
 def test_edits_show_without_a_restart(client, data_dir):
     assert "Testi Henkilö" in client.get("/fi/contacts/").text
-    replace_in(data_dir / "contacts.json", "Testi Henkilö", "Uusi Henkilö")
+    edit_data(data_dir, "contacts.json", ("Testi Henkilö", "Uusi Henkilö"))
     assert "Uusi Henkilö" in client.get("/fi/contacts/").text
     rename_save(data_dir / "contacts.json", "Uusi Henkilö", "Kolmas Henkilö")
     assert "Kolmas Henkilö" in client.get("/fi/contacts/").text
 
 
-def test_the_site_refuses_to_start_on_an_invalid_file(config, data_dir):
-    replace_in(data_dir / "events.json", '"status": "pending"', '"status": "odottaa"')
+def test_the_site_refuses_to_start_on_a_file_that_was_never_valid(config, data_dir):
+    edit_data(data_dir, "events.json", ('"status": "hidden"', '"status": "odottaa"'))
     with pytest.raises(InvalidData) as raised:
         create_app(config)
     assert 'events.json: document 3: status: "odottaa" is not a status' in str(raised.value)
@@ -116,7 +111,7 @@ def test_every_gunicorn_worker_sees_edits(data_dir, instance_dir):
             raise AssertionError(f"only {len(pids)} of {workers} workers answered")
 
         assert all_show("Testi Henkilö")
-        replace_in(contacts, "Testi Henkilö", "Paikan Päällä")
+        edit_data(data_dir, "contacts.json", ("Testi Henkilö", "Paikan Päällä"))
         assert all_show("Paikan Päällä"), "an in-place edit"
         rename_save(contacts, "Paikan Päällä", "Vaihdettu Tiedosto")
         assert all_show("Vaihdettu Tiedosto"), "a rename-save"
@@ -128,7 +123,7 @@ def test_every_gunicorn_worker_sees_edits(data_dir, instance_dir):
 
 @pytest.mark.slow
 def test_gunicorn_refuses_to_start_with_the_problems_in_its_log(data_dir, instance_dir):
-    replace_in(data_dir / "jobs.json", "{}", '{"1": {"title": "x"}}')
+    edit_data(data_dir, "jobs.json", ("{}", '{"1": {"title": "x"}}'))
     with pytest.raises(RuntimeError, match="gunicorn exited"), gunicorn(data_dir, instance_dir):
         pass
     log = "".join(p.read_text() for p in instance_dir.glob("gunicorn-*.log"))

@@ -19,6 +19,7 @@ from kehto_app.content.jsonschema import schema_of
 from kehto_app.content.kinds import KINDS
 from kehto_app.content.kinds import Kind
 from kehto_app.content.validation import Validator
+from tests.helpers import on_disk
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "data"
@@ -30,10 +31,6 @@ def validator(kind: Kind) -> Draft7Validator:
     schema = schema_of(kind)
     Draft7Validator.check_schema(schema)
     return Draft7Validator(schema)
-
-
-def documents(kind: Kind) -> dict:
-    return orjson.loads((TESTS / kind.file).read_bytes())["_default"]
 
 
 @pytest.mark.parametrize("kind", KINDS, ids=IDS)
@@ -65,7 +62,7 @@ JOB = {"title": "Kehittämisinsinööri", "employer": "Espoo", "location": "Espo
 
 def first_document(kind: Kind) -> dict:
     """A valid document of the kind: the first in the test data (jobs.json is empty there)."""
-    docs = documents(kind) or ({"1": JOB} if kind.name == "jobs" else {})
+    docs = on_disk(TESTS / kind.file) or ({"1": JOB} if kind.name == "jobs" else {})
     assert docs, f"tests/data/{kind.file} needs a document"
     return dict(next(iter(docs.values())))
 

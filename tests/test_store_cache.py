@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import errno
-import json
 import os
-from pathlib import Path
 
 import pytest
 
@@ -14,33 +12,28 @@ from kehto_app.content.kinds import EVENTS
 from kehto_app.content.store import Collection
 from kehto_app.content.store import StoreError
 from kehto_app.content.validation import Validator
-from tests.writers import event
-
-
-def table(path: Path) -> dict:
-    return json.loads(path.read_text(encoding="utf-8"))["_default"]
+from tests.helpers import edit_data
+from tests.helpers import events_on_disk
+from tests.writers import numbered
 
 
 def test_the_maintainers_edit_between_two_writes_is_kept(data_dir):
     events = Collection(data_dir / "events.json", Validator(EVENTS))
-    events.write(lambda t: t.insert(event("first", 1)))
-    path = data_dir / "events.json"
-    raw = json.loads(path.read_text(encoding="utf-8"))
-    raw["_default"]["1"]["title"] = "Käsin muokattu"
-    path.write_text(json.dumps(raw, ensure_ascii=False, indent=2), encoding="utf-8")
-    events.write(lambda t: t.insert(event("second", 2)))
-    titles = [d["title"] for d in table(path).values()]
+    events.write(lambda t: t.insert(numbered("first", 1)))
+    edit_data(data_dir, "events.json", lambda t: t["1"].update(title="Käsin muokattu"))
+    events.write(lambda t: t.insert(numbered("second", 2)))
+    titles = [d["title"] for d in events_on_disk(data_dir).values()]
     assert "Käsin muokattu" in titles
     assert len(titles) == 5
 
 
 def test_a_file_broken_between_two_writes_is_never_overwritten(data_dir):
     events = Collection(data_dir / "events.json", Validator(EVENTS))
-    events.write(lambda t: t.insert(event("first", 1)))
+    events.write(lambda t: t.insert(numbered("first", 1)))
     broken = '{"_default": {"1": {"title": "kesken"'
     (data_dir / "events.json").write_text(broken, encoding="utf-8")
     with pytest.raises(StoreError, match="line 1"):
-        events.write(lambda t: t.insert(event("second", 2)))
+        events.write(lambda t: t.insert(numbered("second", 2)))
     assert (data_dir / "events.json").read_text() == broken
 
 
@@ -52,15 +45,15 @@ def test_a_change_whose_save_fails_keeps_none_of_its_operations(data_dir, monkey
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     def saved_then_failed(t):
-        t.insert(event("saved", 1))
+        t.insert(numbered("saved", 1))
         monkeypatch.setattr(store_module.os, "replace", no_space)
-        t.insert(event("lost", 2))
+        t.insert(numbered("lost", 2))
 
     with pytest.raises(StoreError):
         events.write(saved_then_failed)
     monkeypatch.setattr(store_module.os, "replace", real_replace)
-    events.write(lambda t: t.insert(event("after", 3)))
-    titles = [d["title"] for d in table(data_dir / "events.json").values()]
+    events.write(lambda t: t.insert(numbered("after", 3)))
+    titles = [d["title"] for d in events_on_disk(data_dir).values()]
     assert "after-3" in titles
     assert "saved-1" not in titles and "lost-2" not in titles
 
@@ -69,11 +62,11 @@ def test_a_failing_change_saves_nothing_and_does_not_leak_into_the_next_write(da
     events = Collection(data_dir / "events.json", Validator(EVENTS))
 
     def insert_then_fail(t):
-        t.insert(event("kept", 1))
+        t.insert(numbered("kept", 1))
         t.table_name_that_fails  # noqa: B018
 
     with pytest.raises(AttributeError):
         events.write(insert_then_fail)
-    events.write(lambda t: t.insert(event("next", 2)))
-    titles = [d["title"] for d in table(data_dir / "events.json").values()]
+    events.write(lambda t: t.insert(numbered("next", 2)))
+    titles = [d["title"] for d in events_on_disk(data_dir).values()]
     assert len(titles) == 4 and "next-2" in titles and "kept-1" not in titles

@@ -15,17 +15,14 @@ from pathlib import Path
 from kehto_app.content.kinds import EVENTS
 from kehto_app.content.store import Collection
 from kehto_app.content.validation import Validator
+from tests.helpers import event
 
 
-def event(tag: str, n: int) -> dict:
-    return {
-        "title": f"{tag}-{n}",
-        "start": "2099-01-01",
-        "location": "Lahti",
-        "description": "x" * 200,
-        "organiser": tag,
-        "status": "pending",
-    }
+def numbered(tag: str, n: int) -> dict:
+    """The `n`th proposal a writer tagged `tag` inserts, titled "{tag}-{n}"."""
+    return event(
+        title=f"{tag}-{n}", location="Lahti", description="x" * 200, organiser=tag, status="hidden"
+    )
 
 
 def main(argv: list[str]) -> None:
@@ -35,7 +32,7 @@ def main(argv: list[str]) -> None:
     if mode == "loop":
         print("ready", flush=True)
     for n in range(count):
-        doc_id = events.write(lambda table, n=n: table.insert(event(tag, n)))
+        doc_id = events.write(lambda table, n=n: table.insert(numbered(tag, n)))
         print(doc_id, f"{tag}-{n}", flush=True)
 
 
