@@ -13,7 +13,7 @@ from tests.helpers import event
 from tests.helpers import events_on_disk
 from tests.helpers import on_disk
 
-PERSONAL = {"submitter_name", "submitter_email"}
+PERSONAL = {"submitter_name", "submitter_email", "submitted"}
 
 
 def proposal(start: str, state: str = "pending", **fields: str) -> dict:

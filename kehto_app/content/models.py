@@ -108,8 +108,8 @@ class Proposal(EventDetails):
     """An event proposed through the form, in the site's own proposals file."""
 
     state: str = required(PROPOSAL_STATE, "pending (waits for review), approved or rejected")
-    submitted: datetime = required(
-        TIMESTAMP, "when the proposal was sent, with offset (e.g. 2026-11-28T10:15:00+02:00)"
+    submitted: datetime | None = optional(
+        TIMESTAMP, "when the proposal was sent, with offset (personal data, purged with the rest)"
     )
     lang: str | None = optional(LANGUAGE, "the language the proposer used: fi, sv or en")
     submitter_name: str | None = optional(TEXT, "the proposer's name (personal data)")

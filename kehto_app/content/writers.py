@@ -35,8 +35,8 @@ from .store import read_raw
 
 log = logging.getLogger(__name__)
 
-PERSONAL = ("submitter_name", "submitter_email")
-"""What the purge removes: the proposer's contact details."""
+PERSONAL = ("submitter_name", "submitter_email", "submitted")
+"""What the purge removes: the proposer's contact details, and when they proposed."""
 PROPOSAL_ONLY = ("state", "submitted", "lang", "decided", "reason", *PERSONAL)
 """What a published event does not carry over from its proposal."""
 DECIDABLE = {"approved": ("pending", "rejected"), "rejected": ("pending",)}
@@ -75,7 +75,8 @@ def propose(document: dict[str, Any]) -> int:
 def pending() -> list[Proposal]:
     """Proposals waiting for review, oldest proposal first."""
     proposals = current_store()["proposals"].get()
-    return sorted((p for p in proposals if p.state == "pending"), key=lambda p: (p.submitted, p.id))
+    waiting = (p for p in proposals if p.state == "pending")
+    return sorted(waiting, key=lambda p: (p.submitted or p.starts_at, p.id))
 
 
 def proposal(proposal_id: int) -> Proposal | None:
@@ -218,7 +219,7 @@ def migrate() -> Migrated:
     return Migrated(sorted(moved), sorted(found.keys() - set(moved)))
 
 
-PERSONAL_FIELDS = {"submitter_name": None, "submitter_email": None, "submitted": None}
+PERSONAL_FIELDS = dict.fromkeys(PERSONAL)
 
 
 def _earlier(doc: dict[str, Any]) -> bool:
@@ -230,7 +231,6 @@ def _as_proposal(doc: dict[str, Any]) -> dict[str, Any]:
     state = {"pending": "pending", "rejected": "rejected"}.get(status, "approved")
     proposal = {k: v for k, v in doc.items() if k != "status"}
     proposal["state"] = state
-    proposal.setdefault("submitted", base.now().isoformat(timespec="seconds"))
     return proposal
 
 
