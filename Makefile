@@ -49,7 +49,7 @@ translations: $(VENV)/.installed
 lock:
 	rm -rf /tmp/kehto-lock && $(PYTHON) -m venv /tmp/kehto-lock
 	/tmp/kehto-lock/bin/pip install --quiet -e '.' pytest playwright requests ruff \
-		hypothesis jsonschema mypy import-linter types-WTForms
+		hypothesis jsonschema mypy import-linter types-WTForms aiosmtpd
 	/tmp/kehto-lock/bin/pip freeze --exclude-editable
 
 bench: install

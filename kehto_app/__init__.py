@@ -12,6 +12,7 @@ from . import cli
 from . import config
 from . import content
 from . import i18n
+from . import mail
 from . import serving
 from . import web
 from .content.kinds import KINDS
@@ -35,6 +36,7 @@ def create_app(
     i18n.init_app(app)
     web.register_blueprints(app)
     content.init_app(app, kinds)
+    mail.init_app(app)
     serving.init_app(app)
     web.init_form(app)
     web.register_errorhandlers(app)

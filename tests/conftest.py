@@ -42,6 +42,7 @@ def config(data_dir: Path, instance_dir: Path) -> dict:
         "INSTANCE_DIR": str(instance_dir),
         "SECRET_KEY": "test-secret",
         "WTF_CSRF_ENABLED": False,
+        "MIN_FILL_SECONDS": 0,  # tests post the form at once; tests/test_spam.py turns it on
     }
 
 

@@ -41,6 +41,7 @@ def gunicorn(
         "KEHTO_DATA_DIR": str(data_dir),
         "KEHTO_INSTANCE_DIR": str(instance_dir),
         "KEHTO_SECRET_KEY": "live-test-secret",
+        "KEHTO_MIN_FILL_SECONDS": "0",  # scripted posts; a test that wants the rule sets it
         **(env or {}),
     }
     command = [

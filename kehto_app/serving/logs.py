@@ -41,11 +41,16 @@ def log_request(response: Response) -> Response:
     return response
 
 
+SECRET_IN_PATH = re.compile(r"(/events/review/[0-9]+/)[^/?]+")
+"""A review link's signed token: a key to a decision, kept out of the logs."""
+
+
 def log_line(given: str, environ: dict[str, Any], status: int, started: float) -> None:
     """One access line on stderr: request id, client, method, path, status, duration."""
     if not access_log.isEnabledFor(logging.INFO):
         return
-    path = request_path(environ)[:500].encode("unicode_escape").decode("ascii")
+    path = SECRET_IN_PATH.sub(r"\1-", request_path(environ))
+    path = path[:500].encode("unicode_escape").decode("ascii")
     took = (time.perf_counter() - started) * 1000
     client = truncated(environ.get("REMOTE_ADDR") or "-")
     method = environ.get("REQUEST_METHOD")

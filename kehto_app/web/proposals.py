@@ -24,6 +24,9 @@ from ..serving.pagecache import private
 from ..serving.ratelimit import PERSON
 from ..serving.ratelimit import ROBOT
 from ..serving.ratelimit import RateLimit
+from . import spam
+from .forms import LINKS
+from .forms import MAX_LINKS
 from .forms import EventForm
 from .listing import unlisted
 
@@ -62,13 +65,19 @@ def rate_limit() -> RateLimit:
 def new() -> str | BaseResponse | tuple[str, int]:
     if request.method != "POST":  # a HEAD is a GET without the body, never a submission
         _forget_old_clients()
-        return render_template("events/new.html", form=EventForm(formdata=None))
+        form = spam.stamp(EventForm(formdata=None))
+        return render_template("events/new.html", form=form)
     # Only the form body is read: a JSON or file upload must not reach the fields.
     form = EventForm(formdata=request.form)
-    if form.is_spam:
+    robot = spam.robot(form)
+    if robot is not None:
+        log.info("a robot's proposal, counted and not stored: %s", robot)
         _count_client(ROBOT)
         return redirect(url_for("proposals.thanks"), 303)
     if not form.validate():
+        links = len(LINKS.findall(form.description.data or ""))
+        if links > MAX_LINKS:
+            log.info("a proposal with %d links in its description was refused", links)
         return render_template("events/new.html", form=form), 422
     _count_client()
     proposal_id = writers.propose(form.document())

@@ -1,0 +1,275 @@
+"""The outbox: each mail is a file in `instance/outbox/` before it is sent, until it is sent.
+
+One JSON file per mail (its envelope, its message as sent, its attempts), written whole to
+a temp file and renamed into place, so a crash leaves a mail whole or not yet there. Every
+change (a new mail, a claim, a mail marked sent or failed) is made under one `flock` on
+`outbox/.lock`, held for a few file operations only, never while the mail server is
+talked to: a worker claims the due mails under the lock, sends them without it, and
+marks each sent (its file removed) or failed (retried later, with backoff) under the lock
+again. No two workers send one mail; a claim whose worker died is taken over after
+`CLAIM_SECONDS`.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import secrets
+import tempfile
+import time
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextlib import nullcontext
+from contextlib import suppress
+from dataclasses import asdict
+from dataclasses import dataclass
+from dataclasses import field
+from dataclasses import replace
+from datetime import datetime
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from .. import config
+from ..content import base
+
+NOTIFICATION = "notification"
+DECISION = "decision"
+CLAIM_SECONDS = 600
+"""A claim older than this belongs to a worker that died while sending: it is taken over."""
+FIRST_RETRY = 60
+LAST_RETRY = 6 * 3600
+STATE = "state.json"
+
+log = logging.getLogger(__name__)
+
+
+def backoff(attempts: int) -> timedelta:
+    """How long a mail waits after its `attempts`-th failure: 1, 2, 4, ... minutes, up to 6 h."""
+    return timedelta(seconds=min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LAST_RETRY))
+
+
+@dataclass(frozen=True)
+class Mail:
+    """One mail in the outbox: who it is from and to, the message as it will be sent."""
+
+    id: str
+    kind: str
+    sender: str
+    recipients: list[str]
+    message: str
+    created: str
+    due: str
+    proposals: list[int] = field(default_factory=list)
+    attempts: int = 0
+    last_error: str | None = None
+    claimed: str | None = None
+
+    @property
+    def due_at(self) -> datetime:
+        return datetime.fromisoformat(self.due)
+
+    def is_claimed(self, now: datetime) -> bool:
+        if self.claimed is None:
+            return False
+        return now - datetime.fromisoformat(self.claimed) < timedelta(seconds=CLAIM_SECONDS)
+
+
+Render = Callable[[list[int]], tuple[str, list[str], str]]
+"""The message for these proposals: (sender, recipients, the message as text)."""
+
+
+class Outbox:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def add(self, kind: str, sender: str, recipients: list[str], message: str,
+            proposals: Iterable[int] = ()) -> Mail:  # fmt: skip
+        """Keep a mail to send now."""
+        with self._locked():
+            now = _stamp(base.now())
+            mail = Mail(_new_id(), kind, sender, list(recipients), message, now, now,
+                        sorted(proposals))  # fmt: skip
+            self._write(mail)
+            return mail
+
+    def gather(self, proposal_id: int, render: Render, every: float) -> Mail:
+        """Tell the moderators of a proposal: in the notification still waiting if there is
+        one, or in a new one sent `every` seconds after the last, so a flood is one mail."""
+        with self._locked():
+            now = base.now()
+            waiting = [m for m in self._mails() if m.kind == NOTIFICATION and not m.is_claimed(now)]
+            if waiting:
+                mail = waiting[0]
+                ids = sorted({*mail.proposals, proposal_id})
+                sender, recipients, message = render(ids)
+                mail = replace(mail, proposals=ids, sender=sender, recipients=recipients,
+                               message=message)  # fmt: skip
+            else:
+                state = self._state()
+                last = state.get("notification_due")
+                due = now
+                if last is not None:
+                    due = max(now, datetime.fromisoformat(last) + timedelta(seconds=every))
+                sender, recipients, message = render([proposal_id])
+                state["notified_through"] = max(int(state.get("notified_through", 0)), proposal_id)
+                mail = Mail(_new_id(), NOTIFICATION, sender, recipients, message, _stamp(now),
+                            _stamp(due), [proposal_id])  # fmt: skip
+                self._save_state(state | {"notification_due": _stamp(due)})
+            self._write(mail)
+            if waiting:
+                self.notified_through(proposal_id, locked=True)
+            return mail
+
+    def notified_through(self, proposal_id: int, *, locked: bool = False) -> None:
+        """Remember that every proposal up to this id has been in a notification."""
+        with nullcontext() if locked else self._locked():
+            state = self._state()
+            if int(state.get("notified_through", -1)) < proposal_id:
+                self._save_state(state | {"notified_through": proposal_id})
+
+    def claim(self, *, everything: bool = False) -> list[Mail]:
+        """Take the mails that are due (every waiting one, with `everything`) for sending."""
+        with self._locked():
+            now = base.now()
+            taken = []
+            for mail in self._mails():
+                if mail.is_claimed(now) or (not everything and mail.due_at > now):
+                    continue
+                mail = replace(mail, claimed=_stamp(now))
+                self._write(mail)
+                taken.append(mail)
+            return taken
+
+    def sent(self, mail: Mail) -> None:
+        with self._locked():
+            with suppress(FileNotFoundError):
+                os.unlink(self._path(mail.id))
+            _fsync_dir(self.folder)
+            self._save_state(self._state() | {"last_sent": _stamp(base.now())})
+
+    def failed(self, mail: Mail, error: str) -> Mail:
+        """Put a mail back to be tried again later; remember the error."""
+        with self._locked():
+            now = base.now()
+            attempts = mail.attempts + 1
+            again = replace(mail, attempts=attempts, last_error=error, claimed=None,
+                            due=_stamp(now + backoff(attempts)))  # fmt: skip
+            if self._path(mail.id).exists():
+                self._write(again)
+            self._save_state(self._state() | {"last_error": error, "last_error_at": _stamp(now)})
+            return again
+
+    def forget(self, proposal_ids: Iterable[int]) -> int:
+        """Remove the waiting mails that are about these proposals only (their data is purged)."""
+        ids = set(proposal_ids)
+        removed = 0
+        with self._locked():
+            now = base.now()
+            for mail in self._mails():
+                if mail.proposals and set(mail.proposals) <= ids and not mail.is_claimed(now):
+                    os.unlink(self._path(mail.id))
+                    removed += 1
+            _fsync_dir(self.folder)
+        return removed
+
+    def waiting(self) -> list[Mail]:
+        """Every mail not sent yet, oldest first."""
+        if not self.folder.exists():
+            return []
+        with self._locked():
+            return self._mails()
+
+    def state(self) -> dict[str, Any]:
+        """When a mail was last sent, and the last error and when it happened."""
+        if not self.folder.exists():
+            return {}
+        with self._locked():
+            return self._state()
+
+    def next_due(self) -> datetime | None:
+        """When the next waiting mail is due (None: nothing waits)."""
+        now = base.now()
+        dues = [m.due_at for m in self.waiting() if not m.is_claimed(now)]
+        return min(dues, default=None)
+
+    def _path(self, mail_id: str) -> Path:
+        return self.folder / f"{mail_id}.json"
+
+    def _mails(self) -> list[Mail]:
+        found = []
+        for path in sorted(self.folder.glob("m*.json")):
+            try:
+                raw = json.loads(path.read_text(encoding="utf-8"))
+                found.append(Mail(**raw))
+            except FileNotFoundError:
+                continue
+            except (ValueError, TypeError) as exc:
+                log.error("outbox: %s can't be read (%s); it is left alone", path.name, exc)
+        return found
+
+    def _state(self) -> dict[str, Any]:
+        try:
+            loaded = json.loads((self.folder / STATE).read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            return {}
+        return loaded if isinstance(loaded, dict) else {}
+
+    def _save_state(self, state: dict[str, Any]) -> None:
+        self._replace(self.folder / STATE, state, durable=False)
+
+    def _write(self, mail: Mail) -> None:
+        self._replace(self._path(mail.id), asdict(mail))
+
+    def _replace(self, path: Path, data: dict[str, Any], *, durable: bool = True) -> None:
+        """Write `path` whole (temp file, fsync, rename): a crash leaves the old or the new.
+        The state (`durable=False`) only saves work if kept: it is not fsynced."""
+        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                json.dump(data, out, ensure_ascii=False, indent=1)
+                out.flush()
+                if durable:
+                    os.fsync(out.fileno())
+            config.owned_by_folder(Path(tmp), self.folder)
+            os.replace(tmp, path)
+        except BaseException:
+            with suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
+        if durable:
+            _fsync_dir(self.folder)
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        config.private_folder(self.folder)
+        config.owned_by_folder(self.folder, self.folder.parent)
+        path = self.folder / ".lock"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            config.owned_by_folder(path, self.folder)
+            yield
+        finally:
+            os.close(fd)
+
+
+def _new_id() -> str:
+    """Sortable by when it was made: m<nanoseconds>-<random>."""
+    return f"m{time.time_ns()}-{secrets.token_hex(3)}"
+
+
+def _stamp(at: datetime) -> str:
+    return at.isoformat(timespec="seconds")
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
