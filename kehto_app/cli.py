@@ -21,6 +21,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from . import config
+from . import mail
 from .content import current_kinds
 from .content import current_store
 from .content import jsonschema
@@ -31,6 +32,11 @@ from .content.base import LANGUAGES
 from .content.store import Collection
 from .content.store import StoreError
 from .content.store import Version
+from .mail import messages
+from .mail import settings as mail_settings
+from .mail.smtp import connect
+from .mail.smtp import describe
+from .mail.smtp import send_message
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -75,11 +81,17 @@ def check() -> None:
     for collection in store.collections.values():
         if collection.serving_last_valid:
             click.echo(f"{collection.name}: the site shows its last valid version", err=True)
+    mail_errors, mail_notes = mail_settings.problems(current_app.config)
+    for line in mail_errors:
+        click.echo(f"mail settings: {line}")
+    for line in mail_notes:
+        click.echo(line, err=True)
     warnings = store.warnings()
     losses = [w for w in warnings if w.loss]
-    found = [f"{len(problems)} problem(s)"] if problems else []
+    count = len(problems) + len(mail_errors)
+    found = [f"{count} problem(s)"] if count else []
     found += [f"{len(warnings)} warning(s)"] if warnings else []
-    if problems or losses:
+    if count or losses:
         click.echo(" and ".join(found) + " found.", err=True)
         sys.exit(1)
     if warnings:
@@ -175,6 +187,52 @@ def _decide(proposal_id: int, state: str, reason: str | None = None) -> None:
         fail(f"Proposal {proposal_id} is {exc.state}; nothing changed.")
     done = "published in events.json" if state == "approved" else "rejected"
     click.echo(f"Proposal {proposal_id} {done}: {_fi(decided['title'])}")
+    if mail.mailer().settings.enabled and decided.get("submitter_email"):
+        report = mail.mailer().send_waiting()
+        if report.error:
+            click.echo(f"The mail to the proposer waits in the outbox ({report.error}); "
+                       "`kehto mail send` tries again.", err=True)  # fmt: skip
+        else:
+            click.echo("The proposer was sent a mail about it.", err=True)
+
+
+@command(events, "cancel")
+@click.argument("event_id", type=int, metavar="ID")
+def events_cancel(event_id: int) -> None:
+    """Mark the event ID cancelled: it stays listed, labelled, and calendars show it cancelled."""
+    _set_status(event_id, "cancelled")
+
+
+@command(events, "postpone")
+@click.argument("event_id", type=int, metavar="ID")
+def events_postpone(event_id: int) -> None:
+    """Mark the event ID postponed (a new time to be announced)."""
+    _set_status(event_id, "postponed")
+
+
+@command(events, "reschedule")
+@click.argument("event_id", type=int, metavar="ID")
+@click.argument("start")
+@click.argument("end", required=False)
+def events_reschedule(event_id: int, start: str, end: str | None) -> None:
+    """Move the event ID to START (and END; else it keeps its length); the old start is kept."""
+    _set_status(event_id, "rescheduled", start, end)
+
+
+def _set_status(
+    event_id: int, status: str, start: str | None = None, end: str | None = None
+) -> None:
+    _valid(current_store()["events"])
+    try:
+        done = writers.set_event_status(event_id, status, start, end)
+    except writers.NoSuchEvent:
+        fail(f"There is no event {event_id} in events.json.")
+    after = done.after
+    moved = ""
+    if status == "rescheduled":
+        moved = f": from {done.before['start']} to {after['start']}"
+        moved += f" - {after['end']}" if "end" in after else ""
+    click.echo(f"Event {event_id} is {status} in events.json{moved}: {_fi(after['title'])}")
 
 
 @command(events, "purge")
@@ -187,6 +245,9 @@ def events_purge() -> None:
     ended = f"whose event ended before {purged.cutoff:%Y-%m-%d}{ids}"
     click.echo(f"Removed the proposer's personal data from {len(purged.ids)} proposal(s) "
                f"{ended}, and from {copies}.")  # fmt: skip
+    unsent = mail.mailer().outbox.forget(purged.ids)
+    if unsent:
+        click.echo(f"Removed {unsent} unsent mail(s) about those proposals from the outbox.")
     forgotten = current_app.extensions["kehto_ratelimit"].sweep(force=True)
     click.echo(f"Forgot {forgotten} expired rate-limit entr{'y' if forgotten == 1 else 'ies'}.")
 
@@ -313,3 +374,64 @@ def schema() -> None:
     for path in changed:
         click.echo(f"wrote {path}")
     click.echo(f"{len(changed)} file(s) changed.", err=True)
+
+
+mail_group = AppGroup(
+    "mail", help="The outbox: send what is waiting, see its state, test the server."
+)
+kehto.add_command(mail_group)
+
+
+@command(mail_group, "send")
+def mail_send() -> None:
+    """Send every mail waiting in the outbox now; exit 1 if any could not be sent."""
+    mailer = mail.mailer()
+    if not mailer.settings.enabled:
+        click.echo("Mail is off (KEHTO_MAIL_SERVER is not set): nothing to send.", err=True)
+        return
+    report = mailer.send_waiting(everything=True)
+    left = len(mailer.outbox.waiting())
+    click.echo(f"Sent {len(report.sent)} mail(s); {left} waiting.")
+    if report.failed:
+        fail(f"{len(report.failed)} mail(s) could not be sent: {report.error}")
+
+
+@command(mail_group, "status")
+def mail_status() -> None:
+    """List the mails waiting in the outbox, and the last error."""
+    mailer = mail.mailer()
+    if not mailer.settings.enabled:
+        click.echo("Mail is off: KEHTO_MAIL_SERVER is not set, so no mail is sent.", err=True)
+    waiting = mailer.outbox.waiting()
+    for item in waiting:
+        about = f"proposal(s) {', '.join(map(str, item.proposals))}" if item.proposals else "-"
+        tried = f"tried {item.attempts} time(s)" if item.attempts else "not tried yet"
+        sending = "; being sent now" if item.claimed else ""
+        click.echo(f"{item.id}\t{item.kind}\t{about}\tto {len(item.recipients)}\t"
+                   f"due {item.due}\t{tried}{sending}")  # fmt: skip
+        if item.last_error:
+            click.echo(f"    last error: {item.last_error}")
+    state = mailer.outbox.state()
+    click.echo(f"{len(waiting)} mail(s) waiting.", err=True)
+    if state.get("last_sent"):
+        click.echo(f"Last sent: {state['last_sent']}", err=True)
+    if state.get("last_error"):
+        click.echo(f"Last error: {state['last_error']} (at {state.get('last_error_at')})", err=True)
+
+
+@command(mail_group, "test")
+@click.argument("address")
+def mail_test(address: str) -> None:
+    """Send a test message to ADDRESS now (not through the outbox); say what the server said."""
+    settings = mail.mailer().settings
+    if not settings.enabled:
+        fail("Mail is off: set KEHTO_MAIL_SERVER (and the other KEHTO_MAIL_ settings) first.")
+    try:
+        smtp = connect(settings)
+        try:
+            send_message(smtp, settings.sender, [address], messages.test(settings, address))
+        finally:
+            smtp.close()
+    except OSError as exc:
+        fail(f"Not sent: {describe(exc)} ({settings.server}:{settings.port}, {settings.security})")
+    click.echo(f"Sent a test message to {address} through {settings.server}:{settings.port}.")

@@ -21,6 +21,9 @@ DEFAULTS: dict[str, Any] = {
     "RETENTION_DAYS": 30,
     "EVENTS_PER_PAGE": 20,
     "FRONT_PAGE_EVENTS": 5,
+    "NEWS_PER_PAGE": 10,
+    "FRONT_PAGE_NEWS": 3,
+    "SEARCH_RESULTS": 50,
     "MAX_CONTENT_LENGTH": 64 * 1024,
     "MAX_FORM_MEMORY_SIZE": 64 * 1024,
     "RATE_LIMIT": (10, 600),
@@ -33,6 +36,18 @@ DEFAULTS: dict[str, Any] = {
     "LOG_LEVEL": "INFO",
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
+    "MIN_FILL_SECONDS": 3,
+    "SITE_URL": None,
+    "MAIL_SERVER": None,
+    "MAIL_PORT": None,
+    "MAIL_SECURITY": "starttls",
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_SENDER": None,
+    "MAIL_TIMEOUT": 10,
+    "MAIL_GATHER_SECONDS": 300,
+    "MODERATORS": [],
+    "MODERATOR_LANGUAGE": "fi",
 }
 
 

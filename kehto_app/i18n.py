@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
 from babel.dates import format_date
+from babel.dates import format_interval
 from babel.dates import format_time
 from flask import Blueprint
 from flask import Flask
@@ -17,6 +21,7 @@ from flask import has_request_context
 from flask import request
 from flask import url_for
 from flask_babel import Babel
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -32,6 +37,10 @@ BABEL_LOCALES = {"fi": "fi", "sv": "sv_FI", "en": "en_FI"}
 LANGUAGE_NAMES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
 DATE_PATTERNS = {"fi": "d.M.y", "sv": "d.M.y", "en": "d MMMM y"}
 TIME_PATTERN = "H.mm"
+INTERVAL_SKELETONS = {"fi": "yMd", "sv": "yMd", "en": "yMMMMd"}
+"""Babel's interval skeletons matching DATE_PATTERNS: 14.–15.6.2012, 14–15 Jun 2012."""
+
+_forced: ContextVar[str | None] = ContextVar("kehto_language", default=None)
 
 _markdown = MarkdownIt("commonmark", {"html": False, "typographer": False})
 
@@ -70,12 +79,26 @@ def localized_blueprint(name: str, import_name: str) -> Blueprint:
 
 def current() -> str:
     """The page's language: from the URL, else the visitor's preference."""
+    forced = _forced.get()
+    if forced is not None:
+        return forced
     if not has_request_context():
         return DEFAULT_LANGUAGE
     if "lang" not in g:
         prefix = request.path.split("/", 2)[1]
         g.lang = prefix if prefix in LANGUAGES else preferred()
     return g.lang
+
+
+@contextmanager
+def language(lang: str) -> Iterator[None]:
+    """Texts, dates and URLs in `lang` while the block runs (a mail in its reader's language)."""
+    token = _forced.set(lang)
+    try:
+        with force_locale(BABEL_LOCALES[lang]):
+            yield
+    finally:
+        _forced.reset(token)
 
 
 def preferred() -> str:
@@ -140,12 +163,19 @@ def clock(value: datetime) -> str:
 
 
 def when(start: date | datetime, end: date | datetime | None = None) -> str:
-    """An event's date and time, e.g. "14.6.2012 klo 9.00–12.00"."""
+    """An event's date and time in Helsinki, e.g. "14.6.2012 klo 9.00–12.00", "14.–15.6.2012"."""
+    if isinstance(start, datetime):
+        start = start.astimezone(HELSINKI)
+    if isinstance(end, datetime):
+        end = end.astimezone(HELSINKI)
     first = _moment(start)
-    if end is None:
+    if end is None or end == start:
         return first
     if isinstance(start, datetime) and isinstance(end, datetime) and start.date() == end.date():
         return f"{first}\u2013{clock(end)}"
+    if not isinstance(start, datetime) and not isinstance(end, datetime):
+        lang = current()
+        return format_interval(start, end, INTERVAL_SKELETONS[lang], locale=BABEL_LOCALES[lang])
     return f"{first} \u2013 {_moment(end)}"
 
 

@@ -27,6 +27,15 @@ LANGS = ("fi", "sv", "en")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
 
+STATUS_EVENTS = [
+    ("cancelled-hybrid", 70),
+    ("postponed-in-person", 71),
+    ("rescheduled-online", 72),
+    ("scheduled-hybrid", 73),
+]
+"""An event of each status and attendance mode in tests/data/events.json (2: scheduled, in person)."""
+
+
 @dataclass(frozen=True)
 class Visit:
     """A kind of page and the path that shows it in one language."""
@@ -47,6 +56,12 @@ def visits(lang: str) -> list[Visit]:
         Visit("events", f"/{lang}/events/"),
         Visit("past-events", f"/{lang}/events/past/"),
         Visit("event", f"/{lang}/events/2/"),
+        *(
+            Visit(f"event-{kind}", f"/{lang}/events/{event_id}/")
+            for kind, event_id in STATUS_EVENTS
+        ),
+        Visit("past-year", f"/{lang}/events/past/2012/"),
+        Visit("subscribe", f"/{lang}/events/subscribe/"),
         Visit("form", f"/{lang}/events/new/"),
         Visit("thanks", f"/{lang}/events/new/thanks/"),
         Visit("404", f"/{lang}/no-such-page/", 404),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from playwright.sync_api import Page
 from playwright.sync_api import sync_playwright
 
 from tests.browser import LANGS
+from tests.browser import STATUS_EVENTS
 from tests.browser import axe_violations
 from tests.browser import describe
 from tests.browser import launch
@@ -201,7 +203,12 @@ TRACK_FOCUS = """() => {
 }"""
 
 
-@pytest.mark.parametrize("path", ["/{lang}/", "/{lang}/events/new/", "/{lang}/events/2/"])
+KEYBOARD_PATHS = ["/{lang}/", "/{lang}/events/new/", "/{lang}/events/2/"] + [
+    f"/{{lang}}/events/{event_id}/" for _, event_id in STATUS_EVENTS
+]
+
+
+@pytest.mark.parametrize("path", KEYBOARD_PATHS)
 @pytest.mark.parametrize("lang", LANGS)
 def test_keyboard_reaches_every_control_in_order_with_visible_focus(
     page: Page, site: Site, lang: str, path: str
@@ -389,11 +396,51 @@ def test_print_style_hides_navigation_and_shows_link_addresses(
 ) -> None:
     page.emulate_media(media="print")
     page.goto(f"{site.base}/{lang}/events/2/")
-    for selector in (".skip-link", ".main-nav", ".languages", ".site-footer nav"):
-        assert page.locator(selector).evaluate("el => getComputedStyle(el).display") == "none"
+    for selector in (
+        ".skip-link",
+        ".main-nav",
+        ".languages",
+        ".site-footer nav",
+        ".calendar-links",
+    ):
+        shown = page.locator(selector).evaluate_all(
+            "els => els.filter(el => getComputedStyle(el).display !== 'none').length"
+        )
+        assert page.locator(selector).count() and shown == 0, selector
     external = page.locator('main a[href="https://example.org/foorumi"]')
     after = external.evaluate("a => getComputedStyle(a, '::after').content")
     assert "https://example.org/foorumi" in after
     page.emulate_media(media="screen")
     assert page.locator(".main-nav").evaluate("el => getComputedStyle(el).display") != "none"
     assert external.evaluate("a => getComputedStyle(a, '::after').content") in ("none", "normal")
+
+
+CSP_WATCH = """() => {
+  window.cspViolations = [];
+  document.addEventListener('securitypolicyviolation',
+    e => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));
+}"""
+
+
+@pytest.mark.parametrize("event_id", [2] + [event_id for _, event_id in STATUS_EVENTS])
+def test_the_json_ld_data_block_needs_no_csp_exception(
+    browser: Browser, site: Site, event_id: int
+) -> None:
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.add_init_script("(" + CSP_WATCH + ")()")
+        console: list[str] = []
+        page.on("console", lambda message: console.append(message.text))
+        response = page.goto(f"{site.base}/fi/events/{event_id}/")
+        assert response is not None and response.status == 200
+        assert "unsafe-inline" not in response.headers["content-security-policy"]
+        block = page.locator('script[type="application/ld+json"]')
+        assert block.count() == 1
+        data = json.loads(block.text_content() or "")
+        assert data["@type"] == "Event" and data["eventStatus"].startswith("https://schema.org/")
+        page.wait_for_load_state("load")
+        assert page.evaluate("window.cspViolations") == []
+        assert not [m for m in console if "Content Security Policy" in m], console
+    finally:
+        context.close()

@@ -203,8 +203,8 @@ def test_a_file_that_lost_most_documents_is_a_warning_naming_them(client, runner
     result = kehto(runner, "check")
     assert result.exit_code == 1
     assert (
-        "warning: events.json: 3 of the 3 documents are gone since the previous version "
-        "(ids 1, 2, 3); if that was a mistake, `kehto history events.json` lists the versions "
+        "warning: events.json: 7 of the 7 documents are gone since the previous version "
+        "(ids 1, 2, 3, 70, 71, 72, 73); if that was a mistake, `kehto history events.json` lists the versions "
         "and `kehto restore events.json VERSION` puts one back"
     ) in result.stdout.splitlines()
 
@@ -226,7 +226,7 @@ def test_an_id_taken_by_a_different_event_is_an_error(client, runner, data_dir):
     assert result.exit_code == 1
     assert result.stdout.splitlines()[0] == (
         "events.json: document 2: the id 2 was used before by a different event; give this "
-        "one a new id (5 is free), so that its address and calendar entry never point to "
+        "one a new id (74 is free), so that its address and calendar entry never point to "
         "another event"
     )
     # A pending proposal's id is taken too.

@@ -319,9 +319,20 @@ def test_entered_values_are_kept_when_something_is_wrong(client):
 
 def test_optional_fields_are_not_marked_required(client):
     page = client.get(FORM.format(lang="fi")).text
-    for field in ("start_time", "end_date", "end_time", "link"):
+    optional = (
+        "start_time",
+        "end_date",
+        "end_time",
+        "link",
+        "meeting_link",
+        "registration_link",
+        "registration_date",
+        "registration_time",
+        "location",
+    )  # no place for an online event
+    for field in optional:
         assert "required" not in input_tag(page, field)
-    for field in ("title", "start_date", "location", "description", "consent"):
+    for field in ("title", "start_date", "description", "consent"):
         assert "required" in input_tag(page, field)
     assert 'href="/fi/tietosuojaseloste/"' in page
 

@@ -19,12 +19,13 @@ from tests.writers import numbered
 
 def test_the_maintainers_edit_between_two_writes_is_kept(data_dir):
     events = Collection(data_dir / "events.json", Validator(EVENTS))
+    before = len(events_on_disk(data_dir))
     events.write(lambda t: t.insert(numbered("first", 1)))
     edit_data(data_dir, "events.json", lambda t: t["1"].update(title="Käsin muokattu"))
     events.write(lambda t: t.insert(numbered("second", 2)))
     titles = [d["title"] for d in events_on_disk(data_dir).values()]
     assert "Käsin muokattu" in titles
-    assert len(titles) == 5
+    assert len(titles) == before + 2
 
 
 def test_a_file_broken_between_two_writes_is_never_overwritten(data_dir):
@@ -60,6 +61,7 @@ def test_a_change_whose_save_fails_keeps_none_of_its_operations(data_dir, monkey
 
 def test_a_failing_change_saves_nothing_and_does_not_leak_into_the_next_write(data_dir):
     events = Collection(data_dir / "events.json", Validator(EVENTS))
+    before = len(events_on_disk(data_dir))
 
     def insert_then_fail(t):
         t.insert(numbered("kept", 1))
@@ -69,4 +71,4 @@ def test_a_failing_change_saves_nothing_and_does_not_leak_into_the_next_write(da
         events.write(insert_then_fail)
     events.write(lambda t: t.insert(numbered("next", 2)))
     titles = [d["title"] for d in events_on_disk(data_dir).values()]
-    assert len(titles) == 4 and "next-2" in titles and "kept-1" not in titles
+    assert len(titles) == before + 1 and "next-2" in titles and "kept-1" not in titles

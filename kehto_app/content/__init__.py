@@ -17,13 +17,16 @@ import click
 from flask import Flask
 from flask import current_app
 
+from .kinds import DATED
 from .kinds import KINDS
 from .kinds import PROPOSALS
 from .kinds import SHARED_IDS
 from .kinds import Kind
+from .revisions import Revisions
 from .store import EMPTY
 from .store import Collection
 from .store import DataStore
+from .store import FirstSeen
 from .store import IdLedger
 from .store import make_folder
 from .validation import Validator
@@ -31,6 +34,7 @@ from .validation import Validator
 log = logging.getLogger(__name__)
 
 EXTENSION = "kehto_store"
+REVISIONS_EXTENSION = "kehto_revisions"
 KINDS_EXTENSION = "kehto_kinds"
 SITE_KINDS = (PROPOSALS,)
 
@@ -52,6 +56,7 @@ def init_app(app: Flask, kinds: Iterable[Kind] = KINDS) -> None:
     data = Path(app.config["DATA_DIR"])
     instance = Path(app.instance_path)
     ids = IdLedger(instance / "ids.json")
+    seen = FirstSeen(instance / "seen.json")
     keep = app.config["HISTORY_KEEP"]
 
     def collection(kind: Kind, folder: Path, mode: int) -> Collection[Any]:
@@ -61,6 +66,7 @@ def init_app(app: Flask, kinds: Iterable[Kind] = KINDS) -> None:
             history_keep=keep,
             mode=mode,
             ids=ids if kind.name in SHARED_IDS else None,
+            seen=seen if kind.name in DATED else None,
         )
 
     collections = {kind.name: collection(kind, data, 0o644) for kind in kinds}
@@ -82,6 +88,7 @@ def init_app(app: Flask, kinds: Iterable[Kind] = KINDS) -> None:
         raise InvalidData(f"The data files have problems; fix them and start again:\n{lines}")
     app.extensions[EXTENSION] = store
     app.extensions[KINDS_EXTENSION] = tuple(kinds)
+    app.extensions[REVISIONS_EXTENSION] = Revisions(instance / "revisions.json")
 
 
 @contextmanager
@@ -111,6 +118,11 @@ def current_store() -> DataStore:
 
 def store_of(app: Flask) -> DataStore:
     return app.extensions[EXTENSION]
+
+
+def current_revisions() -> Revisions:
+    """Each event's SEQUENCE and LAST-MODIFIED, kept in the instance folder."""
+    return current_app.extensions[REVISIONS_EXTENSION]
 
 
 def current_kinds() -> tuple[Kind, ...]:

@@ -20,6 +20,8 @@ from .base import LANGUAGES
 from .base import Translatable
 
 STATUSES = ("published", "hidden")
+EVENT_STATUSES = ("scheduled", "cancelled", "postponed", "rescheduled")
+ATTENDANCES = ("in-person", "online", "hybrid")
 PROPOSAL_STATES = ("pending", "approved", "rejected")
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -29,6 +31,8 @@ EMAIL = re.compile(r"[^@\s()]+(?:@|\(a\))[^@\s()]+\.[^@\s()]+")
 # datetime.fromisoformat accepts any character between a date and its time.
 ASCII_DATE = re.compile(DATE.pattern, re.ASCII)
 ASCII_DATETIME = re.compile(DATETIME.pattern, re.ASCII)
+OFFSET = r"(?:Z|[+-]\d{2}:\d{2})"
+ASCII_OFFSET_DATETIME = re.compile(DATETIME.pattern + OFFSET, re.ASCII)
 ASCII_TIMESTAMP = re.compile(
     rf"{DATE.pattern}T\d{{2}}:\d{{2}}(?::\d{{2}}(?:\.\d{{1,6}})?)?(?:Z|[+-]\d{{2}}:\d{{2}})",
     re.ASCII,
@@ -143,16 +147,40 @@ def _day(value: Any) -> date:
 
 
 def _moment(value: Any) -> date | datetime:
-    """An all-day date or a local Helsinki date-time."""
-    if isinstance(value, str) and (ASCII_DATE.fullmatch(value) or ASCII_DATETIME.fullmatch(value)):
+    """An all-day date, or a date-time in Helsinki time or with a UTC offset (converted)."""
+    if isinstance(value, str) and (
+        ASCII_DATE.fullmatch(value)
+        or ASCII_DATETIME.fullmatch(value)
+        or ASCII_OFFSET_DATETIME.fullmatch(value)
+    ):
         try:
             parsed = datetime.fromisoformat(value)
         except ValueError:
             pass
         else:
             _in_range(value, parsed)
-            return parsed.replace(tzinfo=HELSINKI) if "T" in value else parsed.date()
-    raise Invalid(f"{show(value)} is not a date (use YYYY-MM-DD or YYYY-MM-DDTHH:MM)")
+            if "T" not in value:
+                return parsed.date()
+            if parsed.tzinfo is None:
+                return parsed.replace(tzinfo=HELSINKI)
+            return parsed.astimezone(HELSINKI)
+    raise Invalid(f"{show(value)} is not a date ({_moment_hint(value)})")
+
+
+def _moment_hint(value: Any) -> str:
+    """The forms that work, and what to change in a text that nearly is one."""
+    forms = "use YYYY-MM-DD or YYYY-MM-DDTHH:MM"
+    if not isinstance(value, str):
+        return forms
+    finnish = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", value, re.ASCII)
+    if finnish:
+        day_, month, year = finnish.groups()
+        return f"{forms}: {year}-{int(month):02}-{int(day_):02}"
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}.*", value, re.ASCII):
+        return f"{forms}: a T between the date and the time, not a space"
+    if re.fullmatch(r".*T\d{2}:\d{2}(?::\d{2})? ?[+-]\d{2}:?\d{2}", value, re.ASCII):
+        return f"{forms}, or an offset written +02:00 right after the time"
+    return forms
 
 
 def _timestamp(value: Any) -> datetime:
@@ -274,6 +302,21 @@ def _proposal_state(value: Any) -> str:
     return value
 
 
+def _event_status(value: Any) -> str:
+    if value not in EVENT_STATUSES:
+        raise Invalid(
+            f"{show(value)} is not an event status (use scheduled, cancelled, postponed or "
+            "rescheduled)"
+        )
+    return value
+
+
+def _attendance(value: Any) -> str:
+    if value not in ATTENDANCES:
+        raise Invalid(f"{show(value)} is not an attendance mode (use in-person, online or hybrid)")
+    return value
+
+
 def _language(value: Any) -> str:
     if value not in LANGUAGES:
         raise Invalid(f"{show(value)} is not a language (use fi, sv or en)")
@@ -302,7 +345,11 @@ PHONE_RULE = Rule(_phone, _TEXT)
 SLUG_RULE = Rule(_slug, {"type": "string", "pattern": f"^{SLUG.pattern}$"})
 DAY = Rule(_day, {"type": "string", "pattern": f"^{DATE.pattern}$", "format": "date"})
 MOMENT = Rule(
-    _moment, {"type": "string", "pattern": rf"^{DATE.pattern}(T\d{{2}}:\d{{2}}(:\d{{2}})?)?$"}
+    _moment,
+    {
+        "type": "string",
+        "pattern": rf"^{DATE.pattern}(T\d{{2}}:\d{{2}}(:\d{{2}})?{OFFSET}?)?$",
+    },
 )
 TIMESTAMP = Rule(_timestamp, {"type": "string", "format": "date-time"})
 URL = Rule(_url, {"type": "string", "pattern": r"^https?://[^\s]+$", "format": "uri"})
@@ -310,6 +357,17 @@ EMAIL_RULE = Rule(_email, {"type": "string", "pattern": f"^{EMAIL.pattern}$"})
 STATUS = Rule(_status, {"enum": list(STATUSES)})
 PROPOSAL_STATE = Rule(_proposal_state, {"enum": list(PROPOSAL_STATES)})
 LANGUAGE = Rule(_language, {"enum": list(LANGUAGES)})
+EVENT_STATUS = Rule(_event_status, {"enum": list(EVENT_STATUSES)})
+ATTENDANCE = Rule(_attendance, {"enum": list(ATTENDANCES)})
+
+
+def _menu(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 999:
+        raise Invalid(f"{show(value)} is not a place in the menu (a whole number from 1 to 999)")
+    return value
+
+
+MENU = Rule(_menu, {"type": "integer", "minimum": 1, "maximum": 999})
 
 
 def kind_of(value: Any) -> str:

@@ -14,10 +14,13 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from . import base
 from .fields import Rule
 from .models import Contact
 from .models import Event
+from .models import EventDetails
 from .models import Job
+from .models import News
 from .models import Page
 from .models import Proposal
 from .validation import Problem
@@ -90,19 +93,47 @@ def check_pages(file: str, pages: list[Page], reserved: frozenset[str]) -> list[
 def check_events(
     file: str, events: list[Event] | list[Proposal], reserved: frozenset[str]
 ) -> list[Problem]:
-    return [
-        Problem(file, str(event.id), "end", "is before the start")
-        for event in events
-        if event.end is not None and event.ends_at < event.starts_at
-    ]
+    problems = []
+    for event in events:
+        problems += [
+            Problem(file, str(event.id), name, message) for name, message in _clashes(event)
+        ]
+    return problems
+
+
+def _clashes(event: EventDetails) -> Iterable[tuple[str, str]]:
+    """The fields of one event that do not fit together: (field, what is wrong)."""
+    if event.end is not None and event.ends_at < event.starts_at:
+        yield "end", "is before the start"
+    if event.happening == "rescheduled" and event.previous_start is None:
+        yield "previous_start", "is missing: a rescheduled event needs the start it had before"
+    if event.online and not event.meeting_link:
+        yield (
+            "meeting_link",
+            f"is missing: an online or hybrid event needs the address to join it ({event.mode})",
+        )
+    if event.location is None and event.mode != "online":
+        yield "location", "is missing (only an online event may leave it out)"
+    closes = event.registration_closes
+    if closes is not None and closes > event.ends_at:
+        yield "registration_deadline", "is after the event has ended"
 
 
 def page_entries(pages: list[Page]) -> Iterable[tuple[str, dict[str, Any]]]:
     return (("site.page", {"slug": p.slug}) for p in pages if p.slug != "index")
 
 
+def news_entries(news: list[News]) -> Iterable[tuple[str, dict[str, Any]]]:
+    return (("news.item", {"news_id": n.id}) for n in news)
+
+
 def event_entries(events: list[Event]) -> Iterable[tuple[str, dict[str, Any]]]:
-    return (("events.detail", {"event_id": e.id}) for e in events if e.published)
+    """Each published event's page, and the past events' page of each year that has any."""
+    at = base.now()
+    published = [e for e in events if e.published]
+    yield from (("events.detail", {"event_id": e.id}) for e in published)
+    years = sorted({e.starts_at.year for e in published if e.over(at)}, reverse=True)
+    yield from (("events.past_year", {"year": year}) for year in years)
 
 
 PAGES = Kind(
@@ -121,8 +152,9 @@ EVENTS = Kind(
     sitemap=event_entries,
 )
 JOBS = Kind("jobs", Job, 'open positions ("Avoimet työpaikat")')
+NEWS = Kind("news", News, 'the forum\'s news ("Ajankohtaista")', sitemap=news_entries)
 
-KINDS: tuple[Kind, ...] = (PAGES, CONTACTS, EVENTS, JOBS)
+KINDS: tuple[Kind, ...] = (PAGES, CONTACTS, EVENTS, JOBS, NEWS)
 
 PROPOSALS = Kind(
     "proposals",
@@ -133,3 +165,5 @@ PROPOSALS = Kind(
 """The site's own file, in the instance folder: never in data/, never edited by hand."""
 SHARED_IDS = ("events", "proposals")
 """The kinds whose documents share one series of ids: a proposal keeps its id when published."""
+DATED = ("pages", "news")
+"""The kinds whose pages say when they were updated ("Päivitetty")."""

@@ -14,10 +14,13 @@ from datetime import timedelta
 
 from .base import HELSINKI
 from .base import Translatable
+from .fields import ATTENDANCE
 from .fields import DAY
 from .fields import EMAIL_RULE
+from .fields import EVENT_STATUS
 from .fields import LANGUAGE
 from .fields import MARKDOWN
+from .fields import MENU
 from .fields import MOMENT
 from .fields import PHONE_RULE
 from .fields import PROPOSAL_STATE
@@ -38,6 +41,28 @@ class Page:
     title: Translatable = required(TRANSLATABLE, "the page title, its main heading (h1)")
     body: Translatable = required(MARKDOWN, "the page text, in CommonMark Markdown")
     note: str | None = optional(TEXT, "a note to the maintainer, never shown on the site")
+    menu: int | None = optional(
+        MENU, "its place in the main menu (Etusivu is 10, Yhteystiedot 50); left out: not in it"
+    )
+    updated: date | None = optional(
+        DAY, 'the day of the last real change, shown as "Päivitetty" (else: when the text changed)'
+    )
+
+
+Day = date
+"""A calendar day (for a model whose field is itself called `date`)."""
+
+
+@dataclass(frozen=True)
+class News:
+    id: int
+    title: Translatable = required(TRANSLATABLE, "the headline")
+    date: Day = required(DAY, "the day it was published (YYYY-MM-DD); newest first in the lists")
+    summary: Translatable = required(
+        TRANSLATABLE, "one or two sentences of plain text, for the lists and the feed"
+    )
+    body: Translatable = required(MARKDOWN, "the text, in CommonMark Markdown; headings from ##")
+    updated: Day | None = optional(DAY, 'the day of the last real change, shown as "Päivitetty"')
 
 
 @dataclass(frozen=True)
@@ -68,15 +93,35 @@ class EventDetails:
     id: int
     title: Translatable = required(TRANSLATABLE, "the event's name")
     start: date | datetime = required(
-        MOMENT, "YYYY-MM-DD (all day) or YYYY-MM-DDTHH:MM, Helsinki time"
+        MOMENT, "YYYY-MM-DD (all day) or YYYY-MM-DDTHH:MM, Helsinki time (or with an offset)"
     )
-    location: Translatable = required(TRANSLATABLE, "the venue")
+    location: Translatable | None = optional(
+        TRANSLATABLE, "the venue; may be left out for an online event"
+    )
     description: Translatable = required(
         TRANSLATABLE, "what the event is, plain text; a blank line between paragraphs"
     )
     organiser: Translatable = required(TRANSLATABLE, "who organises it")
     end: date | datetime | None = optional(MOMENT, "the same two forms; not before start")
     link: str | None = optional(URL, "a web address for more information (https:// or http://)")
+    event_status: str | None = optional(
+        EVENT_STATUS,
+        "scheduled (the default), cancelled, postponed (no new time yet) or rescheduled "
+        "(start is the new time; previous_start the old one)",
+    )
+    previous_start: date | datetime | None = optional(
+        MOMENT, "for a rescheduled event: the start it had before, in the same forms as start"
+    )
+    attendance: str | None = optional(
+        ATTENDANCE, "in-person (the default), online or hybrid (both)"
+    )
+    meeting_link: str | None = optional(
+        URL, "the address to join an online or hybrid event (required for them)"
+    )
+    registration_link: str | None = optional(URL, "where to register (https:// or http://)")
+    registration_deadline: date | datetime | None = optional(
+        MOMENT, "the last day (YYYY-MM-DD) or moment (YYYY-MM-DDTHH:MM) to register"
+    )
 
     @property
     def all_day(self) -> bool:
@@ -90,6 +135,41 @@ class EventDetails:
     def ends_at(self) -> datetime:
         """When the event is over: its end, or the end of its (last) day."""
         return ends_at(self.start, self.end)
+
+    @property
+    def happening(self) -> str:
+        """Its event status: scheduled, cancelled, postponed or rescheduled."""
+        return self.event_status or "scheduled"
+
+    @property
+    def mode(self) -> str:
+        """in-person, online or hybrid."""
+        return self.attendance or "in-person"
+
+    @property
+    def online(self) -> bool:
+        """Whether people can take part online (an online or a hybrid event)."""
+        return self.mode in ("online", "hybrid")
+
+    @property
+    def registration_closes(self) -> datetime | None:
+        """When registration closes: the deadline, or the end of its day."""
+        deadline = self.registration_deadline
+        if deadline is None or isinstance(deadline, datetime):
+            return deadline
+        return as_datetime(deadline + timedelta(days=1))
+
+    def over(self, at: datetime) -> bool:
+        return self.ends_at <= at
+
+    def joinable(self, at: datetime) -> bool:
+        """The meeting link is shown: an online event still to come and not called off."""
+        live = self.happening not in ("cancelled", "postponed")
+        return self.online and bool(self.meeting_link) and live and not self.over(at)
+
+    def registration_open(self, at: datetime) -> bool:
+        closes = self.registration_closes
+        return closes is None or at < closes
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
+from datetime import date
 from datetime import datetime
 from datetime import time
 from datetime import timedelta
@@ -13,12 +14,15 @@ from typing import TypeVar
 from werkzeug.exceptions import NotFound
 
 from . import base
+from . import current_revisions
 from . import current_store
 from .base import HELSINKI
 from .models import Contact
 from .models import Event
 from .models import Job
+from .models import News
 from .models import Page
+from .revisions import Revision
 
 T = TypeVar("T")
 
@@ -38,6 +42,24 @@ def page(slug: str) -> Page:
     return found
 
 
+def _in_menu(docs: list[Page]) -> list[Page]:
+    return sorted((p for p in docs if p.menu is not None), key=lambda p: (p.menu, p.id))
+
+
+def menu_pages() -> list[Page]:
+    """The content pages in the main menu, in their order."""
+    return current_store()["pages"].derive(_in_menu)
+
+
+def updated(kind: str, document: Page | News) -> date | None:
+    """When a page or news item last changed: its `updated`, or when its text was first
+    seen (None for a text that is older than the site's record)."""
+    if document.updated is not None:
+        return document.updated
+    seen = current_store()[kind].first_seen(document.id)
+    return seen.astimezone(HELSINKI).date() if seen is not None else None
+
+
 def contacts() -> list[Contact]:
     return current_store()["contacts"].get()
 
@@ -55,9 +77,21 @@ def published_events() -> list[Event]:
     return current_store()["events"].derive(_published)[0]
 
 
+def _moments(events: list[Event]) -> list[float]:
+    ordered, ends = _published(events)
+    closes = (e.registration_closes for e in ordered)
+    return sorted([*ends, *(c.timestamp() for c in closes if c is not None)])
+
+
 def event_ends() -> list[float]:
-    """When each published event ends (timestamps, in order): the clock's effect on pages."""
+    """When each published event ends (timestamps, in order)."""
     return current_store()["events"].derive(_published)[1]
+
+
+def clock_changes() -> list[float]:
+    """When the clock changes what pages show (timestamps, in order): an event ends (its
+    meeting link goes, it moves to the past), or its registration closes."""
+    return current_store()["events"].derive(_moments)
 
 
 def _split_memo(events: list[Event]) -> dict[tuple[str, int], list[Event]]:
@@ -92,15 +126,50 @@ def past_events() -> list[Event]:
     return _split("past")
 
 
+def past_years() -> list[int]:
+    """The years that have past events, newest first (by the year each event started)."""
+    return sorted({e.starts_at.year for e in past_events()}, reverse=True)
+
+
+def past_events_of(year: int) -> list[Event]:
+    """The past events that started in `year`, newest first; a 404 for a year without any."""
+    found = [e for e in past_events() if e.starts_at.year == year]
+    if not found:
+        raise NotFound()
+    return found
+
+
 def next_change() -> datetime:
-    """When the clock next changes a page: the next published event ends, or midnight."""
+    """When the clock next changes a page: an event ends, a registration closes, or midnight."""
     at = base.now()
     midnight = datetime.combine(at.date() + timedelta(days=1), time(0), tzinfo=HELSINKI)
-    ends = event_ends()
+    ends = clock_changes()
     first = bisect.bisect_right(ends, at.timestamp())
     if first < len(ends):
         return min(midnight, datetime.fromtimestamp(ends[first], HELSINKI))
     return midnight
+
+
+def _revision_memo(events: list[Event]) -> dict[object, dict[int, Revision]]:
+    return {}
+
+
+def revisions() -> dict[int, Revision]:
+    """Each event's SEQUENCE and LAST-MODIFIED, the same in every worker and after a restart.
+
+    Worked out once per version of events.json, and again only if another process has
+    recorded a change since (it saw an edit first).
+    """
+    events = current_store()["events"]
+    ledger = current_revisions()
+    memo = events.derive(_revision_memo)
+    state = ledger.state()
+    found = memo.get(state)
+    if found is None:
+        found = ledger.of(events.get(), events.modified)
+        memo.clear()
+        memo[ledger.state()] = found
+    return found
 
 
 def event(event_id: int) -> Event:
@@ -119,6 +188,27 @@ def open_jobs() -> list[Job]:
     return sorted(
         (j for j in current_store()["jobs"].get() if j.open_on(today)), key=lambda j: j.deadline
     )
+
+
+def _newest_first(news: list[News]) -> tuple[list[News], dict[int, News]]:
+    ordered = sorted(news, key=lambda n: (n.date, n.id), reverse=True)
+    return ordered, {n.id: n for n in ordered}
+
+
+def news() -> list[News]:
+    """Every news item, newest first."""
+    return current_store()["news"].derive(_newest_first)[0]
+
+
+def news_item(news_id: int) -> News:
+    found = current_store()["news"].derive(_newest_first)[1].get(news_id)
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def news_modified() -> datetime:
+    return current_store()["news"].modified
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ from tinydb.storages import Storage
 from tinydb.table import Document
 from tinydb.table import Table
 
+from . import base
 from .validation import Problem
 from .validation import duplicate_ids
 from .validation import parse_json
@@ -161,6 +162,7 @@ class Collection(Generic[T]):
         lock_timeout: float = 10.0,
         mode: int = 0o644,
         ids: IdLedger | None = None,
+        seen: FirstSeen | None = None,
     ) -> None:
         self.path = path
         self.name = path.name
@@ -169,6 +171,7 @@ class Collection(Generic[T]):
         self._lock_timeout = lock_timeout
         self._mode = mode
         self._ids = ids
+        self._seen = seen
         self._mutex = threading.Lock()
         self._state: FileState | None = None
         self._served: FileState | None = None
@@ -310,11 +313,13 @@ class Collection(Generic[T]):
         self._value = value
         self._served = state
         self._version += 1
-        if self._ids is not None:
-            try:
+        try:
+            if self._ids is not None:
                 self._ids.record(self.name, _identities(value))
-            except (OSError, StoreError) as exc:
-                log.warning("%s: could not remember its ids (%s)", self.name, exc)
+            if self._seen is not None:
+                self._seen.record(self.name, _texts(value), base.now())
+        except (OSError, StoreError) as exc:
+            log.warning("%s: could not remember its ids and dates (%s)", self.name, exc)
         self._keep_valid(data)
 
     def _lost(self, value: T) -> list[Problem]:
@@ -393,6 +398,11 @@ class Collection(Generic[T]):
                     continue
                 return result
         raise StoreError(f"{self.name}: kept changing on disk while a change was being saved")
+
+    def first_seen(self, doc_id: int) -> datetime | None:
+        """When the document's current title and body were first seen (if it is kept)."""
+        self.refresh()
+        return self._seen.get(self.name, doc_id) if self._seen is not None else None
 
     def next_id(self, in_use: set[int]) -> int:
         """An id for a new document: never one given or seen before, when ids are shared."""
@@ -762,6 +772,75 @@ class IdLedger:
             data["highest"] = new
             self._write(data)
         return new
+
+
+class FirstSeen:
+    """When each document's text was first seen as it is now (instance/seen.json).
+
+    For "Päivitetty" where the maintainer gives no date: the day a process first loaded
+    the current title and body of a page, kept across restarts and the same in every
+    worker. A typo fix moves it too; a maintainer who wants otherwise writes `updated`.
+    """
+
+    def __init__(self, path: Path, lock_timeout: float = 10.0) -> None:
+        self.path = path
+        self._lock_timeout = lock_timeout
+        self._cache: tuple[FileState | None, dict[str, Any]] | None = None
+
+    def _read(self) -> dict[str, Any]:
+        state = FileState.of(self.path)
+        if self._cache is not None and self._cache[0] == state and state is not None:
+            return self._cache[1]
+        try:
+            data = orjson.loads(self.path.read_bytes())
+        except (OSError, ValueError):
+            data = {}
+        data = data if isinstance(data, dict) else {}
+        self._cache = (state, data)
+        return data
+
+    def get(self, file: str, doc_id: int) -> datetime | None:
+        """When the text was first seen; None if it was there before the record began."""
+        entry = self._read().get(file, {}).get(str(doc_id))
+        return datetime.fromisoformat(entry[1]) if entry and entry[1] else None
+
+    def record(self, file: str, texts: Mapping[int, str], at: datetime) -> None:
+        """Remember, for each document whose text is new, that it was first seen `at`."""
+        if not self._changes(self._read(), file, texts):
+            return
+        lock = self.path.with_name(f".{self.path.name}.lock")
+        with _flock(lock, self._lock_timeout, "seen"):
+            data = self._read()
+            if not self._changes(data, file, texts):
+                return
+            # The first time a file is seen, its texts are older than the record: no date.
+            first = file not in data
+            known = data.get(file, {})
+            when = None if first else at.isoformat()
+            data[file] = {
+                str(i): known[str(i)] if known.get(str(i), [None])[0] == text else [text, when]
+                for i, text in texts.items()
+            }
+            make_folder(self.path.parent, like=self.path.parent.parent)
+            _write_new(self.path, orjson.dumps(data), like=self.path, mode=0o600)
+            self._cache = (FileState.of(self.path), data)
+
+    @staticmethod
+    def _changes(data: dict[str, Any], file: str, texts: Mapping[int, str]) -> bool:
+        known = data.get(file, {})
+        return known.keys() != {str(i) for i in texts} or any(
+            known[str(i)][0] != text for i, text in texts.items()
+        )
+
+
+def _texts(value: Any) -> dict[int, str]:
+    """Each document's title and body, as a short fingerprint."""
+    found = {}
+    for doc in value if isinstance(value, list) else []:
+        text = orjson.dumps([getattr(doc, "title", None), getattr(doc, "body", None)],
+                            option=orjson.OPT_SORT_KEYS)  # fmt: skip
+        found[doc.id] = hashlib.sha256(text).hexdigest()[:12]
+    return found
 
 
 class _Table(Table):

@@ -5,6 +5,9 @@ reject, restore, purge) or, without moderation, by the approval the site makes i
 Proposals go to the site's own file in the instance folder, so a stale editor save of
 events.json can never drop one, and data/ never holds anyone's email address. Each write
 is one change through the store: locked, checked, saved once.
+
+`proposal_received` and `proposal_decided` are sent (the app is the sender) once a change
+is saved, so the mail can tell the moderators and the proposer: the data knows of no mail.
 """
 
 from __future__ import annotations
@@ -13,12 +16,16 @@ import logging
 from collections.abc import Iterable
 from collections.abc import MutableMapping
 from dataclasses import dataclass
+from datetime import date
 from datetime import datetime
 from datetime import timedelta
 from typing import Any
 
 import click
 import orjson
+from blinker import Namespace
+from flask import Flask
+from flask import current_app
 
 from . import base
 from . import current_store
@@ -34,6 +41,12 @@ from .store import Table
 from .store import read_raw
 
 log = logging.getLogger(__name__)
+
+signals = Namespace()
+proposal_received = signals.signal("proposal-received")
+"""A proposal was saved; receivers get `proposal_id` and `document`."""
+proposal_decided = signals.signal("proposal-decided")
+"""A proposal was approved or rejected; receivers get `proposal_id` and `document`."""
 
 PERSONAL = ("submitter_name", "submitter_email", "submitted")
 """What the purge removes: the proposer's contact details, and when they proposed."""
@@ -69,7 +82,13 @@ def propose(document: dict[str, Any]) -> int:
 
     proposal_id = proposals.write(insert)
     log.info("proposal %s received", proposal_id)
+    proposal_received.send(_app(), proposal_id=proposal_id, document=document)
     return proposal_id
+
+
+def _app() -> Flask:
+    """The app itself (the signals' sender), not the proxy to it."""
+    return current_app._get_current_object()  # type: ignore[attr-defined]
 
 
 def pending() -> list[Proposal]:
@@ -83,11 +102,14 @@ def proposal(proposal_id: int) -> Proposal | None:
     return next((p for p in current_store()["proposals"].get() if p.id == proposal_id), None)
 
 
-def decide(proposal_id: int, state: str, reason: str | None = None) -> dict[str, Any]:
+def decide(
+    proposal_id: int, state: str, reason: str | None = None, *, only_from: str | None = None
+) -> dict[str, Any]:
     """Approve (publish in events.json, with the same id) or reject a proposal; return it.
 
     Approving copies the event without the proposer's personal data. A rejected proposal
-    can still be approved.
+    can still be approved, unless `only_from` names the one state it must still be in (a
+    review link is bound to the state it was made for).
     """
     store = current_store()
     events: Collection[Any] = store["events"]
@@ -95,7 +117,8 @@ def decide(proposal_id: int, state: str, reason: str | None = None) -> dict[str,
 
     def change(table: Table) -> dict[str, Any]:
         doc = table.get(doc_id=proposal_id)
-        if doc is None or doc.get("state") not in DECIDABLE[state]:
+        allowed = DECIDABLE[state] if only_from is None else {only_from} & set(DECIDABLE[state])
+        if doc is None or doc.get("state") not in allowed:
             raise NotPending(proposal_id, None if doc is None else str(doc.get("state")))
         if state == "approved":
             publish(proposal_id, dict(doc), events, who)
@@ -105,9 +128,10 @@ def decide(proposal_id: int, state: str, reason: str | None = None) -> dict[str,
         table.update(decided, doc_ids=[proposal_id])
         return dict(doc, **decided)
 
-    decided = store["proposals"].write(change, author=who)
+    document = store["proposals"].write(change, author=who)
     log.info("proposal %s %s", proposal_id, state)
-    return decided
+    proposal_decided.send(_app(), proposal_id=proposal_id, document=document)
+    return document
 
 
 def publish(event_id: int, proposal: dict[str, Any], events: Collection[Any], who: str) -> None:
@@ -276,3 +300,81 @@ def _ended_before(doc: dict[str, Any], cutoff: datetime) -> bool:
     except (KeyError, Invalid):
         return False
     return ends_at(start, end) < cutoff
+
+
+class NoSuchEvent(LookupError):
+    """events.json has no event with that id."""
+
+
+@dataclass(frozen=True)
+class Rescheduled:
+    """What a status change wrote: the event as it is now, and what it was before."""
+
+    event_id: int
+    before: dict[str, Any]
+    after: dict[str, Any]
+
+
+def set_event_status(
+    event_id: int, status: str, start: str | None = None, end: str | None = None
+) -> Rescheduled:
+    """Mark an event in events.json cancelled or postponed, or move it to a new time.
+
+    Rescheduling keeps the start it had until now as `previous_start` and, without a new
+    end, keeps the event's length. The change is checked like a hand edit: a bad date, or
+    an end before the start, is refused with the usual message.
+    """
+    if start is not None:
+        _parse_moment("start", start)
+    if end is not None:
+        _parse_moment("end", end)
+
+    def change(table: Table) -> Rescheduled:
+        doc = table.get(doc_id=event_id)
+        if doc is None:
+            raise NoSuchEvent(event_id)
+        before = dict(doc)
+        after = dict(doc, event_status=status)
+        if status == "rescheduled" and start is not None:
+            after["previous_start"] = doc["start"]
+            after["start"] = start
+            new_end = end if end is not None else _same_length(doc, start)
+            if new_end is None:
+                after.pop("end", None)
+            else:
+                after["end"] = new_end
+        if status == "scheduled":
+            after.pop("event_status", None)
+        if after != before:
+
+            def replace(stored: MutableMapping[str, Any]) -> None:
+                stored.clear()
+                stored.update(after)
+
+            table.update(replace, doc_ids=[event_id])
+        return Rescheduled(event_id, before, after)
+
+    return current_store()["events"].write(change, author=author())
+
+
+def _parse_moment(name: str, value: str) -> date | datetime:
+    try:
+        parsed: date | datetime = MOMENT(value)
+    except Invalid as exc:
+        raise StoreError(f"{name}: {exc}") from None
+    return parsed
+
+
+def _same_length(doc: dict[str, Any], start: str) -> str | None:
+    """The end that keeps the event as long as it was, in the new start's form."""
+    if "end" not in doc:
+        return None
+    old_start, old_end, new_start = MOMENT(doc["start"]), MOMENT(doc["end"]), MOMENT(start)
+    if isinstance(old_start, datetime) != isinstance(new_start, datetime):
+        return None
+    if isinstance(old_end, datetime) != isinstance(old_start, datetime):
+        return None
+    moved = new_start + (old_end - old_start)
+    if isinstance(moved, datetime):
+        return moved.strftime("%Y-%m-%dT%H:%M")
+    return moved.isoformat()

@@ -98,7 +98,8 @@ def page_etag(lang: str | None = None) -> str:
     rendering it.
 
     Another URL, data version, language or code gives another tag; the clock enters only
-    through what it changes on the pages (an event ends, a day with job deadlines passes).
+    through what it changes on the pages (an event ends, a registration closes, a day with
+    job deadlines passes).
     """
     return page_validators(lang)[0]
 
@@ -109,7 +110,7 @@ def page_validators(lang: str | None = None) -> tuple[str, datetime]:
     moments = [c.modified for c in current_store().collections.values()]
     files = tuple(m.timestamp() for m in moments)
     today = base.now()
-    ends = queries.event_ends()
+    ends = queries.clock_changes()
     passed = bisect.bisect_right(ends, today.timestamp())
     url = request.url if has_request_context() else ""
     state = (url, code.tag, page_language(lang), files, passed, today.date().isoformat())

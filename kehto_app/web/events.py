@@ -1,4 +1,4 @@
-"""Events: the upcoming and past lists, an event's page, calendar files."""
+"""Events: the upcoming and past lists, an event's page, calendar files, how to subscribe."""
 
 from __future__ import annotations
 
@@ -13,18 +13,46 @@ from flask import render_template
 from flask import request
 from flask_babel import gettext as _
 
+from ..content import base
 from ..content import links
 from ..content import queries
 from ..content.base import LANGUAGES
+from ..content.models import Event
 from ..i18n import localized_blueprint
 from ..serving.pagecache import cache_query
 from .calendar import calendar
+from .calendar import status_label
+from .calendar_links import FeedLinks
+from .calendar_links import add_links
+from .calendar_links import feed_links
+from .structured import event_data
 
 bp = localized_blueprint("events", __name__)
 feeds = Blueprint("feeds", __name__)
 
 
 PAGE_NUMBER = re.compile(r"[0-9]{1,6}")
+
+
+@bp.app_template_global()
+def subscribe_links() -> FeedLinks:
+    """The feed's subscribe links in the page's language (the footer, the events pages)."""
+    return feed_links()
+
+
+@bp.app_template_global()
+def event_status_label(event: Event) -> str | None:
+    return status_label(event.happening)
+
+
+@bp.app_template_global()
+def attendance_label(event: Event) -> str:
+    labels = {
+        "in-person": _("Paikan päällä"),
+        "online": _("Verkkotapahtuma"),
+        "hybrid": _("Hybriditapahtuma: paikan päällä ja verkossa"),
+    }
+    return labels[event.mode]
 
 
 @bp.app_template_filter("shown_link")
@@ -56,12 +84,44 @@ def upcoming() -> str:
 def past() -> str:
     per_page = current_app.config["EVENTS_PER_PAGE"]
     pagination = queries.paginate(queries.past_events(), _page_number(), per_page)
-    return render_template("events/list.html", pagination=pagination, showing="past")
+    return _past_list(pagination)
+
+
+@bp.get("/events/past/<int:year>/")
+@cache_query("page")
+def past_year(year: int) -> str:
+    per_page = current_app.config["EVENTS_PER_PAGE"]
+    pagination = queries.paginate(queries.past_events_of(year), _page_number(), per_page)
+    return _past_list(pagination, year)
+
+
+def _past_list(pagination: queries.Pagination[Event], year: int | None = None) -> str:
+    """Past events under a heading per year, and a link to each year that has any."""
+    by_year: list[tuple[int, list[Event]]] = []
+    for event in pagination.items:
+        if not by_year or by_year[-1][0] != event.starts_at.year:
+            by_year.append((event.starts_at.year, []))
+        by_year[-1][1].append(event)
+    return render_template("events/list.html", pagination=pagination, showing="past",
+                           by_year=by_year, years=queries.past_years(), year=year)  # fmt: skip
+
+
+@bp.get("/events/subscribe/")
+def subscribe() -> str:
+    return render_template("events/subscribe.html")
 
 
 @bp.get("/events/<int:event_id>/")
 def detail(event_id: int) -> str:
-    return render_template("events/detail.html", event=queries.event(event_id))
+    event = queries.event(event_id)
+    at = base.now()
+    return render_template(
+        "events/detail.html",
+        event=event,
+        at=at,
+        data=event_data(event, at),
+        add=add_links(event),
+    )
 
 
 @bp.get("/events/<int:event_id>/event.ics")

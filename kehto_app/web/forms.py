@@ -16,6 +16,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField
 from wtforms import Field
 from wtforms import Form
+from wtforms import HiddenField
+from wtforms import SelectField
 from wtforms import StringField
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired
@@ -28,6 +30,10 @@ from wtforms.validators import ValidationError
 from .. import i18n
 from ..content import base
 from ..content import links
+from ..content.fields import ATTENDANCES
+from ..content.fields import MOMENT
+from ..content.models import as_datetime
+from ..content.models import ends_at
 from ..i18n import day
 
 # C0 and C1 controls (tab and line breaks aside), Unicode line/paragraph separators,
@@ -136,11 +142,45 @@ LINK_MESSAGES = {
 }
 
 
+LINKS = re.compile(r"https?://|(?<![/.\w])www\.", re.IGNORECASE)
+MAX_LINKS = 3
+
+
+def few_links(form: Form, field: Field) -> None:
+    """At most `MAX_LINKS` web addresses in a text: more is what spam looks like."""
+    if len(LINKS.findall(field.data or "")) > MAX_LINKS:
+        raise ValidationError(_l("Kuvauksessa voi olla enintään %(max)d linkkiä.", max=MAX_LINKS))
+
+
 def web_address(form: Form, field: Field) -> None:
     """The same check as the data files' links (`content.links`), with the page's words."""
     found = links.problem(field.data.strip())
     if found is not None:
         raise ValidationError(LINK_MESSAGES.get(found[0], BAD_LINK))
+
+
+def place_unless_online(form: Form, field: Field) -> None:
+    """A place is required, except for an online event."""
+    if (field.data or "").strip():
+        return
+    if form["attendance"].data == "online":
+        raise StopValidation()
+    raise StopValidation(REQUIRED)
+
+
+def one_of(choices: tuple[str, ...]) -> Callable[[Form, Field], None]:
+    def check(form: Form, field: Field) -> None:
+        if field.data not in choices:
+            raise StopValidation(_l("Valitse jokin vaihtoehdoista."))
+
+    return check
+
+
+ATTENDANCE_CHOICES = [
+    ("in-person", _l("Paikan päällä")),
+    ("online", _l("Verkkotapahtuma")),
+    ("hybrid", _l("Hybriditapahtuma: paikan päällä ja verkossa")),
+]
 
 
 class EventForm(FlaskForm):
@@ -149,9 +189,20 @@ class EventForm(FlaskForm):
     start_time = TimeField(_l("Alkamisaika"), [Optional()])
     end_date = DateField(_l("Päättymispäivä"), [Optional()])
     end_time = TimeField(_l("Päättymisaika"), [Optional()])
-    location = StringField(_l("Paikka"), [required(), most(200), plain_text()])
-    description = TextAreaField(_l("Kuvaus"), [required(), most(5000), plain_text(True)])
+    attendance = SelectField(_l("Osallistumistapa"), [one_of(ATTENDANCES)],
+                             choices=ATTENDANCE_CHOICES, default="in-person",
+                             validate_choice=False)  # fmt: skip
+    location = StringField(_l("Paikka"), [place_unless_online, most(200), plain_text()])
+    meeting_link = StringField(
+        _l("Osallistumislinkki"), [Optional(), most(500), plain_text(), web_address]
+    )
+    description = TextAreaField(_l("Kuvaus"), [required(), most(5000), plain_text(True), few_links])
     link = StringField(_l("Verkkosivu"), [Optional(), most(500), plain_text(), web_address])
+    registration_link = StringField(
+        _l("Ilmoittautumislinkki"), [Optional(), most(500), plain_text(), web_address]
+    )
+    registration_date = DateField(_l("Ilmoittautumisen viimeinen päivä"), [Optional()])
+    registration_time = TimeField(_l("Ilmoittautuminen päättyy klo"), [Optional()])
     organiser = StringField(_l("Järjestäjä"), [required(), most(200), plain_text()])
     submitter_name = StringField(_l("Nimesi"), [required(), most(200), plain_text()])
     submitter_email = StringField(
@@ -164,10 +215,62 @@ class EventForm(FlaskForm):
         [DataRequired(message=_l("Vahvista, että olet lukenut tietosuojaselosteen."))],
     )
     website = StringField(_l("Jätä tämä kenttä tyhjäksi"))
+    started = HiddenField()  # when the form was loaded, signed (web/spam.py)
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)
-        return self._check_end() and valid
+        checked = [self._check_end(), self._check_online(), self._check_registration()]
+        return all(checked) and valid
+
+    def _check_online(self) -> bool:
+        """An online or hybrid event has its meeting link."""
+        if self.attendance.data not in ("online", "hybrid") or self.meeting_link.errors:
+            return True
+        if (self.meeting_link.data or "").strip():
+            return True
+        _add_error(self.meeting_link, _l("Anna linkki, jonka kautta tapahtumaan osallistutaan."))
+        return False
+
+    def _check_registration(self) -> bool:
+        """A deadline time needs its day; registration closes by the time the event ends."""
+        closes = self.registration_closes()
+        if self.registration_time.parsed is not None and self.registration_date.parsed is None:
+            if not self.registration_date.errors:
+                _add_error(
+                    self.registration_time, _l("Anna myös ilmoittautumisen viimeinen päivä.")
+                )
+            return False
+        event_ends = self.event_ends()
+        if closes is None or event_ends is None or closes <= event_ends:
+            return True
+        field = self.registration_time if self.registration_time.parsed else self.registration_date
+        _add_error(field, _l("Ilmoittautumisen pitää päättyä viimeistään, kun tapahtuma päättyy."))
+        return False
+
+    def registration_closes(self) -> datetime | None:
+        """When registration closes, as the data files read the deadline."""
+        deadline = self._registration_deadline()
+        if deadline is None:
+            return None
+        value = MOMENT(deadline)
+        return value if isinstance(value, datetime) else as_datetime(value + timedelta(days=1))
+
+    def _registration_deadline(self) -> str | None:
+        if self.registration_date.parsed is None:
+            return None
+        return _moment(self.registration_date.parsed, self.registration_time.parsed)
+
+    def event_ends(self) -> datetime | None:
+        """When the event is over, as the data files read its start and end."""
+        if self.start_date.parsed is None or self._check_end_failed():
+            return None
+        start = MOMENT(_moment(self.start_date.parsed, self.start_time.parsed))
+        end_day = self._end_day()
+        end = MOMENT(_moment(end_day, self.end_time.parsed)) if end_day else None
+        return ends_at(start, end)
+
+    def _check_end_failed(self) -> bool:
+        return bool(self.end_date.errors or self.end_time.errors or self.start_time.errors)
 
     def _check_end(self) -> bool:
         """The end is not before the start; an end time needs a start time."""
@@ -214,13 +317,12 @@ class EventForm(FlaskForm):
         if end_day is not None and (end_day, end_time) != (self.start_date.parsed, None):
             doc["end"] = _moment(end_day, end_time)
         description = _text(self.description).replace("\r\n", "\n").replace("\r", "\n")
-        doc |= {
-            "location": _text(self.location),
-            "description": description,
-            "organiser": _text(self.organiser),
-        }
+        if _text(self.location):
+            doc["location"] = _text(self.location)
+        doc |= {"description": description, "organiser": _text(self.organiser)}
         if self.link.data and self.link.data.strip():
             doc["link"] = self.link.data.strip()
+        doc |= self._attendance_and_registration()
         doc |= {
             "state": "pending",
             "submitted": base.now().isoformat(timespec="seconds"),
@@ -228,6 +330,18 @@ class EventForm(FlaskForm):
             "submitter_name": _text(self.submitter_name),
             "submitter_email": _text(self.submitter_email),
         }
+        return doc
+
+    def _attendance_and_registration(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {}
+        if self.attendance.data in ("online", "hybrid"):
+            doc["attendance"] = self.attendance.data
+            doc["meeting_link"] = _text(self.meeting_link)
+        if _text(self.registration_link):
+            doc["registration_link"] = _text(self.registration_link)
+        deadline = self._registration_deadline()
+        if deadline is not None:
+            doc["registration_deadline"] = deadline
         return doc
 
 
