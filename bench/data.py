@@ -66,13 +66,36 @@ def events(count: int, seed: int = 7) -> dict:
     return {"_default": table}
 
 
+NEWS = 200
+
+
 def make(folder: Path, count: int) -> Path:
-    """A data folder with the test pages, contacts and jobs and `count` events."""
+    """A data folder with the test pages, contacts and jobs, `count` events and 200 news."""
     folder.mkdir(parents=True, exist_ok=True)
     for name in ("pages.json", "contacts.json", "jobs.json"):
         shutil.copyfile(FIXTURES / name, folder / name)
     write_events(folder, count)
+    (folder / "news.json").write_bytes(dump(news(NEWS)))
     return folder
+
+
+def news(count: int) -> dict:
+    """`count` news items, one every four days back from today, in three languages."""
+    rng = random.Random(count)
+    table = {}
+    for number in range(1, count + 1):
+        fi, sv, en = rng.choice(TOPICS)
+        table[str(number)] = {
+            "title": {"fi": f"{fi}: uutinen {number}", "sv": f"{sv}: nyhet {number}",
+                      "en": f"{en}: news {number}"},
+            "date": (date.today() - timedelta(days=4 * (count - number))).isoformat(),
+            "summary": {"fi": f"{fi} kunnissa.", "sv": f"{sv} i kommunerna.",
+                        "en": f"{en} in municipalities."},
+            "body": {"fi": f"## {fi}\n\nKunnat kertoivat kokemuksistaan. Uutinen {number}.",
+                     "sv": f"## {sv}\n\nKommunerna berättade om sina erfarenheter.",
+                     "en": f"## {en}\n\nThe municipalities told of their experience."},
+        }  # fmt: skip
+    return {"_default": table}
 
 
 def write_events(folder: Path, count: int) -> None:

@@ -79,8 +79,9 @@ def store_writes(folder: Path, count: int) -> list[float]:
     return took
 
 
-def http_posts(base: str, folder: Path, count: int) -> list[float]:
-    """Milliseconds per form POST (CSRF token and session from a GET of the form first)."""
+def http_posts(base: str, folder: Path, count: int, pause: float = 0.0) -> list[float]:
+    """Milliseconds per form POST (CSRF token and session from a GET of the form first),
+    `pause` seconds apart."""
     replace_events(folder, count)
     took = []
     with requests.Session() as session:
@@ -94,6 +95,7 @@ def http_posts(base: str, folder: Path, count: int) -> list[float]:
             "submitter_email": "maija@example.org", "consent": "y", "website": "",
         }  # fmt: skip
         for _ in range(WRITES):
+            time.sleep(pause)
             started = time.perf_counter()
             answer = session.post(
                 f"{base}/fi/events/new/", data=fields, allow_redirects=False, timeout=60

@@ -35,7 +35,7 @@ MISTAKES = [
         '"start": "2012-06-14"',
         '"start": "14.6.2012"',
         'events.json: document 1: start: "14.6.2012" is not a date '
-        "(use YYYY-MM-DD or YYYY-MM-DDTHH:MM)",
+        "(use YYYY-MM-DD or YYYY-MM-DDTHH:MM: 2012-06-14)",
         id="Finnish date format",
     ),
     pytest.param(
@@ -84,9 +84,9 @@ MISTAKES = [
     ),
     pytest.param(
         "events.json",
-        '"location": "Jyväskylä"',
-        '"locaton": "Jyväskylä"',
-        "events.json: document 1: location: is missing",
+        '"organiser": "KEHTO-foorumi"',
+        '"organizer": "KEHTO-foorumi"',
+        "events.json: document 1: organiser: is missing",
         id="misspelt field",
     ),
     pytest.param(
@@ -200,4 +200,6 @@ def test_translations_lists_what_is_missing(app, runner):
         "pages.json: document 4: body: missing sv, en",
         "events.json: document 2: location: missing en",
         "events.json: document 2: description: missing sv, en",
+        "news.json: document 1: body: missing en",
+        "news.json: document 2: title: missing sv, en",
     ]

@@ -8,8 +8,12 @@ from werkzeug.routing import IntegerConverter
 from . import errors
 from . import events
 from . import health
+from . import news
 from . import proposals
+from . import review
+from . import search
 from . import site
+from . import structured
 
 
 class AsciiIntegerConverter(IntegerConverter):
@@ -26,8 +30,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(site.bp)
     app.register_blueprint(events.bp)
     app.register_blueprint(events.feeds)
+    app.register_blueprint(news.bp)
+    app.register_blueprint(search.bp)
     app.register_blueprint(proposals.bp)
+    app.register_blueprint(review.bp)
     app.register_blueprint(health.health)
+    app.register_blueprint(structured.meta)
     for rule in app.url_map.iter_rules("static"):
         rule.methods = (rule.methods or set()) - {"OPTIONS"}
         rule.provide_automatic_options = False  # type: ignore[attr-defined]

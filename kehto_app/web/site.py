@@ -20,6 +20,12 @@ root = Blueprint("root", __name__)
 bp = localized_blueprint("site", __name__)
 
 
+@bp.app_context_processor
+def main_menu() -> dict[str, object]:
+    """The menu's content pages, for `_nav.html` (read only when a page renders it)."""
+    return {"menu_pages": queries.menu_pages}
+
+
 @root.get("/")
 def choose_language() -> BaseResponse:
     response = redirect(url_for("site.front", lang=preferred()))
@@ -47,6 +53,7 @@ def front() -> str:
         page=queries.page("index"),
         contacts=queries.contacts(),
         events=queries.upcoming_events()[:limit],
+        news=queries.news()[: current_app.config["FRONT_PAGE_NEWS"]],
         jobs=queries.open_jobs(),
     )
 
@@ -60,4 +67,5 @@ def contacts() -> str:
 def page(slug: str) -> str | BaseResponse:
     if slug == "index":
         return redirect(url_for("site.front"), 301)
-    return render_template("site/page.html", page=queries.page(slug))
+    found = queries.page(slug)
+    return render_template("site/page.html", page=found, updated=queries.updated("pages", found))
