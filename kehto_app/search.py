@@ -188,12 +188,20 @@ def _documents(lang: str) -> Iterable[Document]:
                        body, parts[0][1], day)  # fmt: skip
 
 
-def search(query: str, lang: str) -> list[Result]:
+@dataclass(frozen=True)
+class Found:
+    """How many documents hold every word, and the best of them, with their snippets."""
+
+    total: int
+    results: list[Result]
+
+
+def search(query: str, lang: str) -> Found:
     """The documents that hold every word of `query`, best first (titles weigh more)."""
     found = index(lang)
     terms = list(dict.fromkeys(words(query)))[:MAX_WORDS]
     if not terms:
-        return []
+        return Found(0, [])
     scores: dict[int, int] | None = None
     matched: set[str] = set()
     for term in terms:
@@ -213,7 +221,7 @@ def search(query: str, lang: str) -> list[Result]:
             n: s + here[n] for n, s in scores.items() if n in here
         }  # fmt: skip
         if not scores:
-            return []
+            return Found(0, [])
     assert scores is not None
     limit = current_app.config["SEARCH_RESULTS"]
     ranked = heapq.nsmallest(limit, scores.items(), key=lambda item: (-item[1], item[0]))
@@ -222,7 +230,7 @@ def search(query: str, lang: str) -> list[Result]:
         doc = found.documents[n]
         title = marked(doc.title, doc.title_lang, matched, len(doc.title))
         results.append(Result(doc, score, title, marked(doc.body, doc.body_lang, matched)))
-    return results
+    return Found(len(scores), results)
 
 
 def marked(text: str, lang: str, matched: set[str], length: int = SNIPPET_WORDS) -> Markup:

@@ -105,3 +105,13 @@ def test_any_query_gets_no_5xx(client, query):
     answer = client.get("/fi/search/", query_string={"q": query})
     assert answer.status_code in (200, 400)
     assert "<mark><" not in answer.text
+
+
+def test_many_hits_show_the_best_twenty_and_say_how_many(client, data_dir):
+    before = len(titles(client.get("/fi/search/?q=seminaari").text))
+    edit_data(data_dir, "events.json", lambda t: t.update(
+        {str(100 + n): event(title=f"Seminaari {n}", description="Kunnissa.") for n in range(30)}))  # fmt: skip
+    page = client.get("/fi/search/?q=seminaari").text
+    assert f'<h2 id="results-heading">{before + 30} tulosta haulla seminaari</h2>' in page
+    assert len(titles(page)) == 20
+    assert "Näytetään 20 parasta." in page

@@ -16,8 +16,8 @@ bp = localized_blueprint("search", __name__)
 def results() -> str | tuple[str, int]:
     query = request.args.get("q", "")
     if len(query) > finder.MAX_QUERY:
-        page = render_template("search/results.html", query="", results=None, too_long=True)
+        page = render_template("search/results.html", query="", found=None, too_long=True)
         return page, 400
     query = " ".join(finder.words(query)) if query.strip() else ""
     found = finder.search(query, current()) if query else None
-    return render_template("search/results.html", query=query, results=found, too_long=False)
+    return render_template("search/results.html", query=query, found=found, too_long=False)
