@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from flask import request
 from flask import request_started
 from flask import template_rendered
 
@@ -213,3 +214,16 @@ def test_the_fast_path_keeps_http_and_https_apart(config):
         plain = client.get("/fi/", headers={"X-Forwarded-For": "203.0.113.5"})
         assert "Strict-Transport-Security" not in plain.headers
         assert 'href="http://localhost/fi/"' in plain.get_data(as_text=True)
+
+
+def test_a_proposal_leaves_every_cached_page_and_its_etag_as_they_are(client, app):
+    handled: list[str] = []
+    request_started.connect(lambda sender, **extra: handled.append(request.path), app, weak=False)
+    first = client.get("/fi/")
+    from tests.test_proposals import valid_form
+
+    assert client.post("/fi/events/new/", data=valid_form(title="Ei näy vielä")).status_code == 303
+    handled.clear()
+    again = client.get("/fi/")
+    assert again.headers["ETag"] == first.headers["ETag"]
+    assert handled == [], "served from the cache: the proposals file is not a page's data"

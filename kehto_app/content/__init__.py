@@ -76,7 +76,7 @@ def init_app(app: Flask, kinds: Iterable[Kind] = KINDS) -> None:
         if not path.exists():
             Collection(path, Validator(kind)).create(EMPTY, mode=0o600)
         collections[kind.name] = collection(kind, instance, 0o600)
-    store = DataStore(collections)
+    store = DataStore(collections, private=(kind.name for kind in SITE_KINDS))
     # The maintainer's commands (run inside click) start on broken files to report them
     # once, themselves: their first read is not logged as well.
     command = click.get_current_context(silent=True) is not None

@@ -24,6 +24,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from collections.abc import Iterable
 from collections.abc import Iterator
 from collections.abc import Mapping
 from contextlib import contextmanager
@@ -911,8 +912,13 @@ def _fsync_dir(folder: Path) -> None:
 class DataStore:
     """All of the site's data files: one collection per kind, by the kind's name."""
 
-    def __init__(self, collections: Mapping[str, Collection[Any]]) -> None:
+    def __init__(
+        self, collections: Mapping[str, Collection[Any]], private: Iterable[str] = ()
+    ) -> None:
         self.collections = dict(collections)
+        hidden = set(private)
+        self.public = [c for name, c in self.collections.items() if name not in hidden]
+        """The files that public pages show (not the site's own, such as the proposals)."""
 
     def __getitem__(self, kind: str) -> Collection[Any]:
         return self.collections[kind]
@@ -934,5 +940,6 @@ class DataStore:
         return [c.name for c in self.collections.values() if c.problems and not c.loaded]
 
     def version(self) -> tuple[int, ...]:
-        """Changes whenever any file's valid content changes."""
-        return tuple(c.version for c in self.collections.values())
+        """Changes whenever a file that public pages show gets new valid content (a
+        proposal, in the site's own file, leaves every cached page as it is)."""
+        return tuple(c.version for c in self.public)

@@ -107,7 +107,7 @@ def page_etag(lang: str | None = None) -> str:
 def page_validators(lang: str | None = None) -> tuple[str, datetime]:
     """The page's ETag and Last-Modified, from one look at the files and the clock."""
     code = code_version()
-    moments = [c.modified for c in current_store().collections.values()]
+    moments = [c.modified for c in current_store().public]
     files = tuple(m.timestamp() for m in moments)
     today = base.now()
     ends = queries.clock_changes()

