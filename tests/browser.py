@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import date
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -109,3 +111,15 @@ def submit_empty_form(page: Page) -> None:
     """Send the proposal form with nothing filled in, as a hurried visitor would."""
     with page.expect_navigation():
         page.locator("form.event-form button[type=submit]").click()
+
+
+def fill_valid_proposal(page: Page, title: str) -> None:
+    """Fill in the proposal form as a careful visitor would, using the keyboard-friendly fields."""
+    page.fill("#title", title)
+    page.fill("#start_date", (date.today() + timedelta(days=30)).isoformat())
+    page.fill("#location", "Kuntatalo, Helsinki")
+    page.fill("#description", "Ensimmäinen kappale.\n\nToinen kappale.")
+    page.fill("#organiser", "Kuntaliitto")
+    page.fill("#submitter_name", "Testi Ehdottaja")
+    page.fill("#submitter_email", "testi@example.org")
+    page.check("#consent")

@@ -6,8 +6,6 @@ import json
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -20,6 +18,7 @@ from tests.browser import LANGS
 from tests.browser import STATUS_EVENTS
 from tests.browser import axe_violations
 from tests.browser import describe
+from tests.browser import fill_valid_proposal
 from tests.browser import launch
 from tests.browser import submit_empty_form
 from tests.browser import visits
@@ -69,18 +68,6 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
 @pytest.fixture
 def page(context: BrowserContext) -> Page:
     return context.new_page()
-
-
-def fill_valid_proposal(page: Page, title: str) -> None:
-    """Fill in the proposal form as a careful visitor would, using the keyboard-friendly fields."""
-    page.fill("#title", title)
-    page.fill("#start_date", (date.today() + timedelta(days=30)).isoformat())
-    page.fill("#location", "Kuntatalo, Helsinki")
-    page.fill("#description", "Ensimmäinen kappale.\n\nToinen kappale.")
-    page.fill("#organiser", "Kuntaliitto")
-    page.fill("#submitter_name", "Testi Ehdottaja")
-    page.fill("#submitter_email", "testi@example.org")
-    page.check("#consent")
 
 
 def submit(page: Page) -> None:

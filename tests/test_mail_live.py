@@ -14,6 +14,7 @@ import pytest
 import requests
 from playwright.sync_api import sync_playwright
 
+from tests.browser import fill_valid_proposal
 from tests.browser import launch
 from tests.conftest import FIXTURES
 from tests.conftest import INSTANCE_FIXTURES
@@ -119,14 +120,7 @@ def test_a_person_in_a_browser_passes_the_spam_rules_that_stop_a_script(folders)
                     page = browser.new_page()
                     page.goto(f"{base}/fi/events/new/")
                     loaded = time.monotonic()
-                    page.fill("#title", "Ihmisen ehdotus")
-                    page.fill("#start_date", (date.today() + timedelta(days=30)).isoformat())
-                    page.fill("#location", "Kuntatalo, Helsinki")
-                    page.fill("#description", "Ensimmäinen kappale.\n\nToinen kappale.")
-                    page.fill("#organiser", "Kuntaliitto")
-                    page.fill("#submitter_name", "Testi Ehdottaja")
-                    page.fill("#submitter_email", "testi@example.org")
-                    page.check("#consent")
+                    fill_valid_proposal(page, "Ihmisen ehdotus")
                     time.sleep(max(0.0, 3.5 - (time.monotonic() - loaded)))  # a person's pace
                     with page.expect_navigation():
                         page.locator("form.event-form button[type=submit]").click()

@@ -53,7 +53,8 @@ def test_news_and_pages_are_found_in_the_page_s_language(client):
     sv = client.get("/sv/search/?q=avtalet").text
     assert "Gammal nyhet" in titles(sv) and "Nyhet" in sv
     fallback = client.get("/sv/search/?q=suomeksi").text
-    assert 'lang="fi">Vain suomeksi</a>' in fallback or "Uusi uutinen" in fallback
+    assert '<a href="/sv/vain-suomeksi/" lang="fi">Vain <mark>suomeksi</mark></a>' in fallback
+    assert '<a href="/sv/news/2/" lang="fi">Uusi uutinen</a>' in fallback
     assert "Testifoorumi" in titles(client.get("/fi/search/?q=testiteksti").text)
 
 

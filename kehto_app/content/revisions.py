@@ -16,13 +16,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from .models import Event
 from .store import FileState
-from .store import _flock
-from .store import _write_new
-from .store import make_folder
+from .store import StateFile
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,18 +32,15 @@ class Revisions:
 
     def __init__(self, path: Path, lock_timeout: float = 10.0) -> None:
         self.path = path
-        self._lock_timeout = lock_timeout
+        self._file = StateFile(path, _well_formed_only, lock_timeout)
         self._fingerprints: dict[int, tuple[Event, str]] = {}
-        self._known: tuple[FileState | None, dict[str, list[Any]]] | None = None
 
     def of(self, events: list[Event], seen: datetime) -> dict[int, Revision]:
         """Every event's revision; a changed or new one is recorded (as changed at `seen`)."""
         prints = self._fingerprint(events)
-        table = self._read()
+        table = self._file.read()
         if any(_stale(table.get(str(i)), fp) for i, fp in prints.items()):
-            with _flock(self._lock_path, self._lock_timeout, self.path.name):
-                self._known = None
-                table = self._read()
+            with self._file.locked() as table:
                 stamp = seen.astimezone(UTC).isoformat(timespec="seconds")
                 changed = False
                 for event_id, fp in prints.items():
@@ -57,7 +50,7 @@ class Revisions:
                         table[str(event_id)] = [fp, sequence, stamp]
                         changed = True
                 if changed:
-                    self._write(table)
+                    self._file.write(table)
         return {
             event_id: Revision(int(entry[1]), datetime.fromisoformat(entry[2]))
             for event_id in prints
@@ -67,10 +60,6 @@ class Revisions:
     def state(self) -> FileState | None:
         """The file's identity: another process changed it when this changes."""
         return FileState.of(self.path)
-
-    @property
-    def _lock_path(self) -> Path:
-        return self.path.with_name(f".{self.path.name}.lock")
 
     def _fingerprint(self, events: list[Event]) -> dict[int, str]:
         """Each event's content fingerprint; an unchanged model (the same object) is not
@@ -85,24 +74,9 @@ class Revisions:
         self._fingerprints = fresh
         return {event.id: fp for event, fp in fresh.values()}
 
-    def _read(self) -> dict[str, list[Any]]:
-        state = FileState.of(self.path)
-        if self._known is not None and state is not None and self._known[0] == state:
-            return self._known[1]
-        try:
-            table = orjson.loads(self.path.read_bytes())
-        except (OSError, ValueError):
-            table = {}
-        if not isinstance(table, dict):
-            table = {}
-        valid = {k: v for k, v in table.items() if _well_formed(v)}
-        self._known = (state, valid)
-        return valid
 
-    def _write(self, table: dict[str, list[Any]]) -> None:
-        make_folder(self.path.parent, like=self.path.parent.parent)
-        _write_new(self.path, orjson.dumps(table), like=self.path, mode=0o600)
-        self._known = (FileState.of(self.path), table)
+def _well_formed_only(table: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in table.items() if _well_formed(v)}
 
 
 def _content_print(event: Event) -> str:

@@ -266,7 +266,7 @@ class Collection(Generic[T]):
         warnings = [p for p in problems if p.warning]
         if data is not None:
             try:
-                self._record(data, "hand", not errors, _count(value, data))
+                self._record(data, "hand", not errors, _count(value))
             except (OSError, StoreError) as exc:
                 log.warning("%s: could not keep this version in the history (%s)", self.name, exc)
         if errors:
@@ -304,7 +304,7 @@ class Collection(Generic[T]):
         if data is not None:
             problems += duplicate_ids(self.name, data, raw)
         if not any(not p.warning for p in problems):
-            problems += self._lost(value)
+            problems += self._lost(value, data)
             if self._ids is not None:
                 problems += self._ids.check(self.name, _identities(value))
         return value, problems
@@ -323,9 +323,9 @@ class Collection(Generic[T]):
             log.warning("%s: could not remember its ids and dates (%s)", self.name, exc)
         self._keep_valid(data)
 
-    def _lost(self, value: T) -> list[Problem]:
+    def _lost(self, value: T, data: bytes | None) -> list[Problem]:
         """A warning when more than half of the documents are gone since the last valid version."""
-        before = _ids_of(self._value) if self._value is not None else self._valid_ids()
+        before = _ids_of(self._value) if self._value is not None else self._valid_ids(data)
         lost = sorted(before - _ids_of(value))
         if not before or len(lost) * 2 <= len(before):
             return []
@@ -337,9 +337,14 @@ class Collection(Generic[T]):
         )
         return [Problem(self.name, None, None, message, warning=True, loss=True)]
 
-    def _valid_ids(self) -> set[int]:
+    def _valid_ids(self, data: bytes | None) -> set[int]:
+        """The ids of the last valid version on disk (at start-up); none to compare when it
+        is the very version being checked, as after most restarts, so it is not parsed."""
         try:
-            raw = orjson.loads(self.valid_path.read_bytes())
+            kept = self.valid_path.read_bytes()
+            if kept == data:
+                return set()
+            raw = orjson.loads(kept)
             return {int(key) for key in raw[TABLE]}
         except (OSError, ValueError, KeyError, TypeError):
             return set()
@@ -597,7 +602,7 @@ class Collection(Generic[T]):
         return changed
 
 
-def _count(value: Any, data: bytes) -> int | None:
+def _count(value: Any) -> int | None:
     return len(value) if isinstance(value, list) else None
 
 
@@ -677,6 +682,53 @@ def _write_new(target: Path, data: bytes, *, like: Path, mode: int) -> None:
         raise
 
 
+class StateFile:
+    """A small JSON object of the site's own in the instance folder (ids, dates, revisions).
+
+    Read again only when another process has replaced it (its identity changed), changed
+    under its own lock, and written whole, 0600. `clean` tidies what was read, once per
+    version of the file.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        clean: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+        lock_timeout: float = 10.0,
+    ) -> None:
+        self.path = path
+        self._clean = clean
+        self._lock_timeout = lock_timeout
+        self._cache: tuple[FileState | None, dict[str, Any]] | None = None
+
+    def read(self) -> dict[str, Any]:
+        state = FileState.of(self.path)
+        if self._cache is not None and state is not None and self._cache[0] == state:
+            return self._cache[1]
+        try:
+            data = orjson.loads(self.path.read_bytes())
+        except (OSError, ValueError):
+            data = {}
+        data = data if isinstance(data, dict) else {}
+        if self._clean is not None:
+            data = self._clean(data)
+        self._cache = (state, data)
+        return data
+
+    @contextmanager
+    def locked(self) -> Iterator[dict[str, Any]]:
+        """The content as it is now, under the file's lock (every write replaces the file,
+        so what `read` kept is still current if the identity is the same)."""
+        lock = self.path.with_name(f".{self.path.name}.lock")
+        with _flock(lock, self._lock_timeout, self.path.name):
+            yield self.read()
+
+    def write(self, data: dict[str, Any]) -> None:
+        make_folder(self.path.parent, like=self.path.parent.parent)
+        _write_new(self.path, orjson.dumps(data), like=self.path, mode=0o600)
+        self._cache = (FileState.of(self.path), data)
+
+
 class IdLedger:
     """Every event id ever given or seen (events and proposals), kept in the instance folder.
 
@@ -687,33 +739,10 @@ class IdLedger:
 
     def __init__(self, path: Path, lock_timeout: float = 10.0) -> None:
         self.path = path
-        self._lock_timeout = lock_timeout
-        self._cache: tuple[FileState | None, dict[str, Any]] | None = None
+        self._file = StateFile(path, _ledger_shape, lock_timeout)
 
     def _read(self) -> dict[str, Any]:
-        state = FileState.of(self.path)
-        if self._cache is not None and self._cache[0] == state and state is not None:
-            return self._cache[1]
-        try:
-            data = orjson.loads(self.path.read_bytes())
-        except (OSError, ValueError):
-            data = {}
-        if not isinstance(data, dict):
-            data = {}
-        data.setdefault("highest", 0)
-        data.setdefault("files", {})
-        self._cache = (state, data)
-        return data
-
-    def _write(self, data: dict[str, Any]) -> None:
-        make_folder(self.path.parent, like=self.path.parent.parent)
-        _write_new(self.path, orjson.dumps(data), like=self.path, mode=0o600)
-        self._cache = (FileState.of(self.path), data)
-
-    @contextmanager
-    def _locked(self) -> Iterator[dict[str, Any]]:
-        with _flock(self.path.with_name(f".{self.path.name}.lock"), self._lock_timeout, "ids"):
-            yield self._read()  # fresh: every write replaces the file (a new identity)
+        return self._file.read()
 
     def highest(self) -> int:
         data = self._read()
@@ -747,7 +776,7 @@ class IdLedger:
         """Remember the ids of a valid version of `file`."""
         if not self._changes(self._read(), file, documents):
             return
-        with self._locked() as data:
+        with self._file.locked() as data:
             if self._changes(data, file, documents):
                 entries = data["files"].setdefault(file, {})
                 for entry in entries.values():
@@ -755,7 +784,7 @@ class IdLedger:
                 for doc_id, identity in documents.items():
                     entries[str(doc_id)] = [identity, True]
                 data["highest"] = max([int(data["highest"]), *documents])
-                self._write(data)
+                self._file.write(data)
 
     @staticmethod
     def _changes(data: dict[str, Any], file: str, documents: Mapping[int, str]) -> bool:
@@ -767,11 +796,11 @@ class IdLedger:
 
     def next_id(self, in_use: set[int]) -> int:
         """A new id, above every id ever given or seen; remembered at once."""
-        with self._locked() as data:
+        with self._file.locked() as data:
             seen = [int(i) for entries in data["files"].values() for i in entries]
             new = max([int(data["highest"]), *seen, *in_use]) + 1
             data["highest"] = new
-            self._write(data)
+            self._file.write(data)
         return new
 
 
@@ -785,20 +814,10 @@ class FirstSeen:
 
     def __init__(self, path: Path, lock_timeout: float = 10.0) -> None:
         self.path = path
-        self._lock_timeout = lock_timeout
-        self._cache: tuple[FileState | None, dict[str, Any]] | None = None
+        self._file = StateFile(path, lock_timeout=lock_timeout)
 
     def _read(self) -> dict[str, Any]:
-        state = FileState.of(self.path)
-        if self._cache is not None and self._cache[0] == state and state is not None:
-            return self._cache[1]
-        try:
-            data = orjson.loads(self.path.read_bytes())
-        except (OSError, ValueError):
-            data = {}
-        data = data if isinstance(data, dict) else {}
-        self._cache = (state, data)
-        return data
+        return self._file.read()
 
     def get(self, file: str, doc_id: int) -> datetime | None:
         """When the text was first seen; None if it was there before the record began."""
@@ -809,9 +828,7 @@ class FirstSeen:
         """Remember, for each document whose text is new, that it was first seen `at`."""
         if not self._changes(self._read(), file, texts):
             return
-        lock = self.path.with_name(f".{self.path.name}.lock")
-        with _flock(lock, self._lock_timeout, "seen"):
-            data = self._read()
+        with self._file.locked() as data:
             if not self._changes(data, file, texts):
                 return
             # The first time a file is seen, its texts are older than the record: no date.
@@ -822,9 +839,7 @@ class FirstSeen:
                 str(i): known[str(i)] if known.get(str(i), [None])[0] == text else [text, when]
                 for i, text in texts.items()
             }
-            make_folder(self.path.parent, like=self.path.parent.parent)
-            _write_new(self.path, orjson.dumps(data), like=self.path, mode=0o600)
-            self._cache = (FileState.of(self.path), data)
+            self._file.write(data)
 
     @staticmethod
     def _changes(data: dict[str, Any], file: str, texts: Mapping[int, str]) -> bool:
@@ -832,6 +847,12 @@ class FirstSeen:
         return known.keys() != {str(i) for i in texts} or any(
             known[str(i)][0] != text for i, text in texts.items()
         )
+
+
+def _ledger_shape(data: dict[str, Any]) -> dict[str, Any]:
+    data.setdefault("highest", 0)
+    data.setdefault("files", {})
+    return data
 
 
 def _texts(value: Any) -> dict[int, str]:

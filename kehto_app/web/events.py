@@ -61,7 +61,7 @@ def shown_link(link: str) -> str:
     return links.shown(link)
 
 
-def _page_number() -> int:
+def page_number() -> int:
     """`?page=` in ASCII digits (`str.isdigit` also takes ², ① and ١); else a 404."""
     page = request.args.get("page", "1")
     if not PAGE_NUMBER.fullmatch(page):
@@ -75,7 +75,7 @@ def _page_number() -> int:
 @cache_query("page")
 def upcoming() -> str:
     per_page = current_app.config["EVENTS_PER_PAGE"]
-    pagination = queries.paginate(queries.upcoming_events(), _page_number(), per_page)
+    pagination = queries.paginate(queries.upcoming_events(), page_number(), per_page)
     return render_template("events/list.html", pagination=pagination, showing="upcoming")
 
 
@@ -83,7 +83,7 @@ def upcoming() -> str:
 @cache_query("page")
 def past() -> str:
     per_page = current_app.config["EVENTS_PER_PAGE"]
-    pagination = queries.paginate(queries.past_events(), _page_number(), per_page)
+    pagination = queries.paginate(queries.past_events(), page_number(), per_page)
     return _past_list(pagination)
 
 
@@ -91,7 +91,7 @@ def past() -> str:
 @cache_query("page")
 def past_year(year: int) -> str:
     per_page = current_app.config["EVENTS_PER_PAGE"]
-    pagination = queries.paginate(queries.past_events_of(year), _page_number(), per_page)
+    pagination = queries.paginate(queries.past_events_of(year), page_number(), per_page)
     return _past_list(pagination, year)
 
 

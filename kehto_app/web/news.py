@@ -18,7 +18,7 @@ from ..i18n import localized_blueprint
 from ..i18n import markdown
 from ..i18n import pick
 from ..serving.pagecache import cache_query
-from .events import _page_number as page_number
+from .events import page_number
 
 bp = localized_blueprint("news", __name__)
 
