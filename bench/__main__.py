@@ -31,12 +31,12 @@ SIZES = (50, 10_000)
 PAGES = [  # label, path, conditional
     ("front page fi", "/fi/", False),
     ("front page sv", "/sv/", False),
-    ("events page", "/fi/events/", False),
-    ("event page", "/fi/events/1/", False),
+    ("events page", "/fi/tapahtumat/", False),
+    ("event page", "/fi/tapahtumat/1/", False),
     ("conditional GET (304)", "/fi/", True),
-    ("news list", "/fi/news/", False),
-    ("news item", "/fi/news/1/", False),
-    ("search", "/fi/search/?q=kunnissa", False),
+    ("news list", "/fi/ajankohtaista/", False),
+    ("news item", "/fi/ajankohtaista/1/", False),
+    ("search", "/fi/haku/?q=kunnissa", False),
     ("/events.ics", "/events.ics", False),
 ]
 TARGETS = {"front page fi": 0.8, "front page sv": 0.8, "events page": 0.8, "event page": 0.8,

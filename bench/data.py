@@ -70,9 +70,9 @@ NEWS = 200
 
 
 def make(folder: Path, count: int) -> Path:
-    """A data folder with the test pages, contacts and jobs, `count` events and 200 news."""
+    """A data folder: the test pages, contacts, jobs and site texts, `count` events, 200 news."""
     folder.mkdir(parents=True, exist_ok=True)
-    for name in ("pages.json", "contacts.json", "jobs.json"):
+    for name in ("pages.json", "contacts.json", "jobs.json", "site.json"):
         shutil.copyfile(FIXTURES / name, folder / name)
     write_events(folder, count)
     (folder / "news.json").write_bytes(dump(news(NEWS)))

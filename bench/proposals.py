@@ -85,7 +85,7 @@ def http_posts(base: str, folder: Path, count: int, pause: float = 0.0) -> list[
     replace_events(folder, count)
     took = []
     with requests.Session() as session:
-        form = session.get(f"{base}/fi/events/new/", timeout=60).text
+        form = session.get(f"{base}/fi/tapahtumat/uusi/", timeout=60).text
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form).group(1)
         start = (date.today() + timedelta(days=40)).isoformat()
         fields = {
@@ -98,7 +98,7 @@ def http_posts(base: str, folder: Path, count: int, pause: float = 0.0) -> list[
             time.sleep(pause)
             started = time.perf_counter()
             answer = session.post(
-                f"{base}/fi/events/new/", data=fields, allow_redirects=False, timeout=60
+                f"{base}/fi/tapahtumat/uusi/", data=fields, allow_redirects=False, timeout=60
             )
             took.append((time.perf_counter() - started) * 1000)
             if answer.status_code != 303:

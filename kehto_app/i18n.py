@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -10,6 +11,7 @@ from datetime import date
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
+from urllib.parse import quote_from_bytes
 
 from babel.dates import format_date
 from babel.dates import format_interval
@@ -18,6 +20,7 @@ from flask import Blueprint
 from flask import Flask
 from flask import g
 from flask import has_request_context
+from flask import redirect
 from flask import request
 from flask import url_for
 from flask_babel import Babel
@@ -27,6 +30,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 from markupsafe import escape
 from werkzeug.routing import BaseConverter
+from werkzeug.wrappers import Response as BaseResponse
 
 from .content.base import DEFAULT_LANGUAGE
 from .content.base import HELSINKI
@@ -51,6 +55,7 @@ class LanguageConverter(BaseConverter):
 
 def init_app(app: Flask) -> None:
     app.url_map.converters["lang"] = LanguageConverter
+    app.url_map.redirect_defaults = False  # an old spelling answers its own 301 (_mover)
     app.jinja_env.add_extension("jinja2.ext.do")
     Babel(app, locale_selector=babel_locale, timezone_selector=lambda: "Europe/Helsinki")
     app.jinja_env.filters.update(t=inline, md=markdown, paragraphs=paragraphs, day=day)
@@ -62,9 +67,80 @@ def init_app(app: Flask) -> None:
     )
 
 
+PATHS: dict[str, dict[str, str]] = {
+    "events": {"fi": "tapahtumat", "sv": "evenemang"},
+    "past": {"fi": "menneet", "sv": "tidigare"},
+    "subscribe": {"fi": "tilaa", "sv": "prenumerera"},
+    "new": {"fi": "uusi", "sv": "ny"},
+    "thanks": {"fi": "kiitos", "sv": "tack"},
+    "review": {"fi": "tarkista", "sv": "granska"},
+    "contacts": {"fi": "yhteystiedot", "sv": "kontakt", "en": "contact"},
+    "news": {"fi": "ajankohtaista", "sv": "aktuellt"},
+    "search": {"fi": "haku", "sv": "sok"},
+}
+"""The words of the site's own addresses in each language, by the word a route is written
+with: `/events/new/` is `/fi/tapahtumat/uusi/`, `/sv/evenemang/ny/`, `/en/events/new/`."""
+
+
+def localized_path(rule: str, lang: str) -> str:
+    """A route's path in `lang`: each word of PATHS translated, variables and files kept."""
+    return "/".join(PATHS.get(part, {}).get(lang, part) for part in rule.split("/"))
+
+
+class LocalizedBlueprint(Blueprint):
+    """A blueprint whose every URL starts with the page's language, in that language's words.
+
+    A route written `/events/new/` is one rule per language (`/fi/tapahtumat/uusi/`, with
+    `lang` as its default, so `url_for` builds the page's own language). Its spellings in
+    the other languages' words and as written (`/fi/events/new/`, `/sv/tapahtumat/uusi/`)
+    answer 301 to it, keeping the query: old links and bookmarks, and a visitor who changes
+    the prefix by hand.
+    """
+
+    def add_url_rule(
+        self,
+        rule: str,
+        endpoint: str | None = None,
+        view_func: Callable[..., Any] | None = None,
+        provide_automatic_options: bool | None = None,
+        **options: Any,
+    ) -> None:
+        spellings = {rule, *(localized_path(rule, lang) for lang in LANGUAGES)}
+        if len(spellings) == 1:  # nothing to translate: `/`, `/<slug>/`
+            super().add_url_rule(f"/<lang:lang>{rule}", endpoint, view_func, **options)
+            return
+        endpoint = endpoint or (view_func.__name__ if view_func else None)
+        assert endpoint is not None
+        moved, mover = f"{endpoint}_moved", _mover(self.name, endpoint)
+        for lang in LANGUAGES:
+            own = localized_path(rule, lang)
+            at = {"lang": lang}
+            super().add_url_rule(f"/{lang}{own}", endpoint, view_func, defaults=at, **options)
+            for other in sorted(spellings - {own}):
+                super().add_url_rule(f"/{lang}{other}", moved, mover, defaults=at, **options)
+
+
+QUERY_SAFE = "&=+%;/:@,?!$'()*~"
+"""What a moved address's query keeps as it is; other bytes are percent-encoded."""
+
+
+def _mover(blueprint: str, endpoint: str) -> Callable[..., BaseResponse]:
+    """A view that sends an old spelling of a page's address to its address (301; 308 for
+    a POST, which a 301 would turn into a GET)."""
+
+    def move(**values: Any) -> BaseResponse:
+        target = url_for(f"{blueprint}.{endpoint}", **values)
+        if request.query_string:
+            target += "?" + quote_from_bytes(request.query_string, safe=QUERY_SAFE)
+        return redirect(target, 301 if request.method in ("GET", "HEAD") else 308)
+
+    move.kehto_unlisted = True  # type: ignore[attr-defined]
+    return move
+
+
 def localized_blueprint(name: str, import_name: str) -> Blueprint:
-    """A blueprint whose every URL starts with the page's language."""
-    bp = Blueprint(name, import_name, url_prefix="/<lang:lang>")
+    """A blueprint whose every URL starts with the page's language (in its words)."""
+    bp = LocalizedBlueprint(name, import_name)
 
     @bp.url_value_preprocessor
     def take_language(endpoint: str | None, values: dict[str, Any] | None) -> None:

@@ -13,6 +13,8 @@ from playwright.sync_api import Browser
 from playwright.sync_api import Page
 from playwright.sync_api import Playwright
 
+from tests.helpers import in_lang
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -54,22 +56,22 @@ def visits(lang: str) -> list[Visit]:
         Visit("content", f"/{lang}/vain-suomeksi/"),
         Visit("statement", f"/{lang}/saavutettavuusseloste/"),
         Visit("privacy", f"/{lang}/tietosuojaseloste/"),
-        Visit("contacts", f"/{lang}/contacts/"),
-        Visit("events", f"/{lang}/events/"),
-        Visit("past-events", f"/{lang}/events/past/"),
-        Visit("event", f"/{lang}/events/2/"),
+        Visit("contacts", in_lang(lang, "/contacts/")),
+        Visit("events", in_lang(lang, "/events/")),
+        Visit("past-events", in_lang(lang, "/events/past/")),
+        Visit("event", in_lang(lang, "/events/2/")),
         *(
-            Visit(f"event-{kind}", f"/{lang}/events/{event_id}/")
+            Visit(f"event-{kind}", in_lang(lang, f"/events/{event_id}/"))
             for kind, event_id in STATUS_EVENTS
         ),
-        Visit("past-year", f"/{lang}/events/past/2012/"),
-        Visit("subscribe", f"/{lang}/events/subscribe/"),
-        Visit("news", f"/{lang}/news/"),
-        Visit("news-item", f"/{lang}/news/1/"),
-        Visit("search", f"/{lang}/search/?q=foorumi"),
-        Visit("search-nothing", f"/{lang}/search/?q=xyzzy"),
-        Visit("form", f"/{lang}/events/new/"),
-        Visit("thanks", f"/{lang}/events/new/thanks/"),
+        Visit("past-year", in_lang(lang, "/events/past/2012/")),
+        Visit("subscribe", in_lang(lang, "/events/subscribe/")),
+        Visit("news", in_lang(lang, "/news/")),
+        Visit("news-item", in_lang(lang, "/news/1/")),
+        Visit("search", in_lang(lang, "/search/?q=foorumi")),
+        Visit("search-nothing", in_lang(lang, "/search/?q=xyzzy")),
+        Visit("form", in_lang(lang, "/events/new/")),
+        Visit("thanks", in_lang(lang, "/events/new/thanks/")),
         Visit("404", f"/{lang}/no-such-page/", 404),
     ]
 

@@ -12,11 +12,20 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from kehto_app.i18n import localized_path
+
 Table = dict[str, dict]
 """A data file's documents by id: its "_default" table."""
 
 Change = Callable[[Table], object] | tuple[str, str]
 """How `edit_data` changes a file: a function on its table, or (old text, new text)."""
+
+
+def in_lang(lang: str, path: str) -> str:
+    """A site path as written in the routes (`/events/new/`) in `lang`'s own words
+    (`/fi/tapahtumat/uusi/`): for tests that visit a page in every language. Each address
+    itself is asserted word for word in tests/test_addresses.py."""
+    return f"/{lang}{localized_path(path, lang)}"
 
 
 def event(**fields: object) -> dict:

@@ -13,6 +13,7 @@ import pytest
 
 from tests.helpers import edit_data
 from tests.helpers import event
+from tests.helpers import in_lang
 
 
 def parse(response) -> icalendar.Calendar:
@@ -95,7 +96,7 @@ def test_the_feed_speaks_the_chosen_language(client, lang, title, place):
     vevent = by_uid(parse(client.get(f"/events.ics?lang={lang}")))["kehto-foorumi-event-2"]
     assert str(vevent["SUMMARY"]) == title
     assert str(vevent["LOCATION"]) == place
-    assert str(vevent["URL"]).endswith(f"/{lang}/events/2/")
+    assert str(vevent["URL"]).endswith(in_lang(lang, "/events/2/"))
     assert "https://example.org/foorumi" in str(vevent["DESCRIPTION"])
 
 
@@ -104,9 +105,9 @@ def test_an_unknown_feed_language_is_a_404(client):
 
 
 def test_add_to_calendar_downloads_one_event(client):
-    page = client.get("/fi/events/2/").text
-    assert 'href="/fi/events/2/event.ics"' in page
-    response = client.get("/fi/events/2/event.ics")
+    page = client.get("/fi/tapahtumat/2/").text
+    assert 'href="/fi/tapahtumat/2/event.ics"' in page
+    response = client.get("/fi/tapahtumat/2/event.ics")
     assert response.headers["Content-Disposition"].startswith("attachment")
     assert ".ics" in response.headers["Content-Disposition"]
     cal = parse(response)
@@ -120,9 +121,9 @@ def test_pending_and_rejected_events_are_in_no_calendar(client, data_dir):
     edit_data(data_dir, "events.json", lambda t: t.update({"10": rejected}))
     uids = set(by_uid(parse(client.get("/events.ics"))))
     assert "kehto-foorumi-event-3" not in uids and "kehto-foorumi-event-10" not in uids
-    assert client.get("/fi/events/3/event.ics").status_code == 404
-    assert client.get("/fi/events/10/event.ics").status_code == 404
-    assert client.get("/fi/events/999/event.ics").status_code == 404
+    assert client.get("/fi/tapahtumat/3/event.ics").status_code == 404
+    assert client.get("/fi/tapahtumat/10/event.ics").status_code == 404
+    assert client.get("/fi/tapahtumat/999/event.ics").status_code == 404
 
 
 def test_a_proposers_name_and_email_are_never_in_a_calendar(client, data_dir):
@@ -130,7 +131,7 @@ def test_a_proposers_name_and_email_are_never_in_a_calendar(client, data_dir):
                      submitter_email="salainen@example.org",
                      submitted="2026-11-01T10:00:00+02:00")  # fmt: skip
     edit_data(data_dir, "events.json", lambda t: t.update({"11": proposed}))
-    for url in ("/events.ics", "/events.ics?lang=en", "/fi/events/11/event.ics"):
+    for url in ("/events.ics", "/events.ics?lang=en", "/fi/tapahtumat/11/event.ics"):
         body = client.get(url).data
         assert b"Salainen" not in body and b"salainen@" not in body
 

@@ -100,7 +100,7 @@ MISTAKES = [
         "pages.json",
         '"slug": "vain-suomeksi"',
         "'slug': 'vain-suomeksi'",
-        "pages.json: line 43, column 7: the field name 'slug' must be in double quotes: \"slug\"",
+        "pages.json: line 51, column 7: the field name 'slug' must be in double quotes: \"slug\"",
         id="single quotes",
     ),
     pytest.param(

@@ -48,13 +48,13 @@ def test_pending_lists_proposals_with_ids_titles_starts_and_proposers(runner, in
 
 
 def test_approve_publishes_a_pending_proposal(client, runner, data_dir, instance_dir):
-    assert client.get("/fi/events/4/").status_code == 404
+    assert client.get("/fi/tapahtumat/4/").status_code == 404
     result = kehto(runner, "approve", "4")
     assert result.exit_code == 0
     assert "Proposal 4 published in events.json: Odottava ehdotus" in result.output
     assert events_on_disk(data_dir)["4"]["title"] == "Odottava ehdotus"
     assert proposals_on_disk(instance_dir)["4"]["state"] == "approved"
-    assert client.get("/fi/events/4/").status_code == 200
+    assert client.get("/fi/tapahtumat/4/").status_code == 200
     assert "4\t" not in kehto(runner, "pending").stdout
 
 
@@ -74,7 +74,7 @@ def test_reject_keeps_a_proposal_out_of_sight(client, runner, data_dir, instance
     assert proposals_on_disk(instance_dir)["4"]["state"] == "rejected"
     assert proposals_on_disk(instance_dir)["4"]["reason"] == "Ei foorumin aihe"
     assert (data_dir / "events.json").read_bytes() == before
-    assert client.get("/fi/events/4/").status_code == 404
+    assert client.get("/fi/tapahtumat/4/").status_code == 404
 
 
 @pytest.mark.parametrize("command", ["approve", "reject"])

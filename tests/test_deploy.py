@@ -44,7 +44,7 @@ DOMAIN = "kehto.example.fi"
 SECRET = "live-test-secret"  # what tests/live.py gives gunicorn
 MAX_AGE = 2
 STALE = 1
-FORM = "/fi/events/new/"
+FORM = "/fi/tapahtumat/uusi/"
 
 
 # The graceful reload
@@ -240,8 +240,8 @@ def nginx(folder: Path, upstream: str) -> Iterator[tuple[int, int]]:
 
 @needs_nginx
 def test_pages_come_through_nginx_with_every_header_then_from_its_cache(stack: Stack):
-    first = fetch(stack.port, "/sv/contacts/")
-    second = fetch(stack.port, "/sv/contacts/")
+    first = fetch(stack.port, "/sv/kontakt/")
+    second = fetch(stack.port, "/sv/kontakt/")
     assert first.status == second.status == 200
     for name, value in HEADERS.items():
         assert first.headers[name] == value
@@ -253,17 +253,17 @@ def test_pages_come_through_nginx_with_every_header_then_from_its_cache(stack: S
     assert first.headers["X-Cache-Status"] == "MISS"
     assert second.headers["X-Cache-Status"] == "HIT"
     assert second.body == first.body
-    assert f"http://{DOMAIN}/sv/contacts/" in first.text  # the canonical link
-    cached = fetch(stack.port, "/sv/contacts/", headers={"If-None-Match": first.headers["ETag"]})
+    assert f"http://{DOMAIN}/sv/kontakt/" in first.text  # the canonical link
+    cached = fetch(stack.port, "/sv/kontakt/", headers={"If-None-Match": first.headers["ETag"]})
     assert cached.status == 304
     assert cached.headers["X-Cache-Status"] == "HIT"
 
 
 @needs_nginx
 def test_a_visitor_with_a_cookie_bypasses_the_cache(stack: Stack):
-    fetch(stack.port, "/en/contacts/")
-    assert fetch(stack.port, "/en/contacts/").headers["X-Cache-Status"] == "HIT"
-    with_cookie = fetch(stack.port, "/en/contacts/", headers={"Cookie": "session=abc"})
+    fetch(stack.port, "/en/contact/")
+    assert fetch(stack.port, "/en/contact/").headers["X-Cache-Status"] == "HIT"
+    with_cookie = fetch(stack.port, "/en/contact/", headers={"Cookie": "session=abc"})
     assert with_cookie.status == 200
     assert with_cookie.headers["X-Cache-Status"] == "BYPASS"
 
@@ -300,7 +300,7 @@ def test_the_form_works_through_nginx_and_is_never_cached(stack: Stack):
     assert _token(again) != _token(form)  # not a cached copy
     posted = _propose(stack, form, "127.0.0.2", title="Välityspalvelimen kautta")
     assert posted.status == 303, posted.text[:500]
-    assert posted.headers["Location"].endswith("/fi/events/new/thanks/")
+    assert posted.headers["Location"].endswith("/fi/tapahtumat/uusi/kiitos/")
     proposals = proposals_on_disk(stack.instance_dir)
     stored = [e for e in proposals.values() if e["title"] == "Välityspalvelimen kautta"]
     assert len(stored) == 1 and stored[0]["state"] == "pending"
@@ -340,7 +340,7 @@ def test_nginx_limits_a_flood_of_posts_with_its_own_answer(stack: Stack):
 
 @needs_nginx
 def test_static_files_come_from_nginx_with_a_year_long_cache(stack: Stack):
-    page = fetch(stack.port, "/fi/contacts/").text
+    page = fetch(stack.port, "/fi/yhteystiedot/").text
     css = re.search(r'href="(/static/site\.css\?v=[0-9a-f]+)"', page)
     assert css, "no fingerprinted stylesheet"
     reply = fetch(stack.port, css.group(1))
@@ -382,7 +382,7 @@ def test_no_file_outside_static_through_nginx(stack: Stack, path: str):
         ("/static/%252e%252e/wsgi.py", {}),
         ("/fi/", {"Accept-Language": "fi;q=0.9, " * 1000}),
         ("/", {"Accept-Language": "\x7f;q=;;,,sv-" + "x" * 3000}),
-        ("/fi/events/?page=1%0d%0aSet-Cookie:%20evil=1", {}),
+        ("/fi/tapahtumat/?page=1%0d%0aSet-Cookie:%20evil=1", {}),
         ("/%2f%2fevil.example/", {}),
     ],
 )
@@ -397,14 +397,16 @@ def test_hostile_requests_get_no_5xx_and_no_file(stack: Stack, server: str, path
 
 @needs_nginx
 def test_the_app_logs_each_request_with_nginx_s_request_id(stack: Stack):
-    reply = fetch(stack.port, "/fi/events/?page=1", headers={"Cookie": "skip=cache"})
+    reply = fetch(stack.port, "/fi/tapahtumat/?page=1", headers={"Cookie": "skip=cache"})
     request_id = reply.headers["X-Request-ID"]
     log = next(stack.instance_dir.glob("gunicorn-*.log"))
     deadline = time.monotonic() + 5
     while request_id not in log.read_text() and time.monotonic() < deadline:
         time.sleep(0.1)
     line = next(x for x in log.read_text().splitlines() if request_id in x)
-    assert re.search(rf"{request_id} 127\.0\.0\.0/24 GET /fi/events/\?page=1 200 [\d.]+ms", line)
+    assert re.search(
+        rf"{request_id} 127\.0\.0\.0/24 GET /fi/tapahtumat/\?page=1 200 [\d.]+ms", line
+    )
 
 
 @needs_nginx
@@ -415,9 +417,9 @@ def test_a_forged_host_gets_no_page(stack: Stack):
 
 @needs_nginx
 def test_plain_http_redirects_to_https(stack: Stack):
-    reply = fetch(stack.http_port, "/fi/events/?page=1")
+    reply = fetch(stack.http_port, "/fi/tapahtumat/?page=1")
     assert reply.status == 301
-    assert reply.headers["Location"] == f"https://{DOMAIN}/fi/events/?page=1"
+    assert reply.headers["Location"] == f"https://{DOMAIN}/fi/tapahtumat/?page=1"
 
 
 @needs_nginx

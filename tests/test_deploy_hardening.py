@@ -54,7 +54,7 @@ from tests.test_deploy import loopback_site
 from tests.test_deploy import nginx_conf
 
 CONF = ROOT / "gunicorn.conf.py"
-FORM = "/fi/events/new/"
+FORM = "/fi/tapahtumat/uusi/"
 SECURITY = {**HEADERS, "Strict-Transport-Security": HSTS}
 URL_FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
@@ -231,7 +231,7 @@ def test_slow_clients_through_nginx_leave_the_site_fast(site: Site):
             for sock in slow:
                 sock.sendall(f"X-Slow-{second}: 1\r\n".encode())
             begin = time.monotonic()
-            reply = fetch(site.port, "/fi/contacts/", headers={"Cookie": f"visit={second}"})
+            reply = fetch(site.port, "/fi/yhteystiedot/", headers={"Cookie": f"visit={second}"})
             took.append(time.monotonic() - begin)
             assert reply.status == 200
             assert reply.headers["X-Cache-Status"] == "BYPASS"  # gunicorn answered it
@@ -360,12 +360,12 @@ def _propose(site: Site, address: str) -> Reply:
 def test_every_kind_of_nginx_answer_carries_the_headers_once(site: Site):
     host = f"Host: {DOMAIN}\r\n".encode()
     replies = {
-        "page": fetch(site.port, "/fi/contacts/"),
+        "page": fetch(site.port, "/fi/yhteystiedot/"),
         "app 404": fetch(site.port, "/fi/no-such-page/"),
         "form": fetch(site.port, FORM),
         "static": fetch(site.port, "/static/site.css"),
         "static 404": fetch(site.port, "/static/nothing.css"),
-        "413": raw(site.port, b"POST /fi/events/new/ HTTP/1.1\r\n" + host
+        "413": raw(site.port, b"POST /fi/tapahtumat/uusi/ HTTP/1.1\r\n" + host
                    + b"Content-Type: text/plain\r\nContent-Length: 2000000\r\n\r\n"),
         "414": raw(site.port, b"GET /" + b"a" * 20000 + b" HTTP/1.1\r\n" + host + b"\r\n"),
         "400": raw(site.port, b"GET / HTTP/1.1\r\n" + host + b"Bad header\r\n\r\n"),

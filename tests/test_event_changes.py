@@ -57,7 +57,7 @@ def test_the_uid_never_changes_and_a_restart_gives_the_same_sequence(config, dat
     assert before["kehto-foorumi-event-2"][0] == 2
     restarted = create_app(config).test_client()
     assert feed(restarted) == before
-    single = revisions(restarted.get("/sv/events/2/event.ics").data)
+    single = revisions(restarted.get("/sv/evenemang/2/event.ics").data)
     assert single == {"kehto-foorumi-event-2": before["kehto-foorumi-event-2"]}
 
 
@@ -95,15 +95,15 @@ def test_a_second_worker_and_a_restarted_server_give_the_same_sequence(data_dir,
 PAGES = [
     ("/fi/", 200),
     ("/sv/vain-suomeksi/", 200),
-    ("/en/contacts/", 200),
-    ("/fi/events/", 200),
-    ("/sv/events/past/", 200),
+    ("/en/contact/", 200),
+    ("/fi/tapahtumat/", 200),
+    ("/sv/evenemang/tidigare/", 200),
     ("/en/events/past/2012/", 200),
-    ("/fi/events/2/", 200),
-    ("/fi/events/70/", 200),
-    ("/fi/events/subscribe/", 200),
-    ("/fi/events/new/", 200),
-    ("/fi/events/new/thanks/", 200),
+    ("/fi/tapahtumat/2/", 200),
+    ("/fi/tapahtumat/70/", 200),
+    ("/fi/tapahtumat/tilaa/", 200),
+    ("/fi/tapahtumat/uusi/", 200),
+    ("/fi/tapahtumat/uusi/kiitos/", 200),
     ("/fi/no-such-page/", 404),
 ]
 META = re.compile(r'<meta (name|property)="([^"]+)" content="([^"]*)">')
@@ -128,6 +128,6 @@ def test_every_page_type_has_a_description_and_open_graph_tags(client, path, sta
 
 
 def test_an_event_description_says_its_status_time_and_place(client):
-    html = client.get("/fi/events/70/").text
+    html = client.get("/fi/tapahtumat/70/").text
     (description,) = re.findall(r'<meta name="description" content="([^"]*)">', html)
     assert description.startswith("Peruttu. 5.3.2099 klo 9.00–12.00, Kuntatalo, Helsinki.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.helpers import in_lang
 from tests.helpers import proposals_on_disk
 from tests.test_proposals import FORM
 from tests.test_proposals import fi_date
@@ -21,7 +22,7 @@ def test_an_online_proposal_needs_no_place_but_its_meeting_link(client, instance
     form = valid_form(attendance="online", location="", meeting_link="https://meet.example.org/x",
                       registration_link="https://example.org/ilmo",
                       registration_date=fi_date(soon(20)), registration_time="16.00")  # fmt: skip
-    response = client.post(FORM.format(lang="fi"), data=form)
+    response = client.post(in_lang("fi", FORM), data=form)
     assert response.status_code == 303, field_error(response.text, "location")
     stored = newest(instance_dir)
     assert "location" not in stored
@@ -33,7 +34,7 @@ def test_an_online_proposal_needs_no_place_but_its_meeting_link(client, instance
 
 def test_an_in_person_proposal_stores_no_mode_and_no_meeting_link(client, instance_dir):
     form = valid_form(attendance="in-person", meeting_link="https://meet.example.org/x")
-    assert client.post(FORM.format(lang="fi"), data=form).status_code == 303
+    assert client.post(in_lang("fi", FORM), data=form).status_code == 303
     stored = newest(instance_dir)
     assert "attendance" not in stored and "meeting_link" not in stored
 
@@ -104,7 +105,7 @@ def test_each_new_field_explains_its_mistake_at_the_field(
     client, instance_dir, lang, changes, field, message
 ):
     before = proposals_on_disk(instance_dir)
-    response = client.post(FORM.format(lang=lang), data=valid_form(**changes))
+    response = client.post(in_lang(lang, FORM), data=valid_form(**changes))
     assert response.status_code == 422
     error = field_error(response.text, field)
     assert error is not None and message[lang].casefold() in error.casefold(), error
@@ -114,7 +115,7 @@ def test_each_new_field_explains_its_mistake_at_the_field(
 
 
 def test_the_form_offers_the_attendance_modes_in_the_pages_language(client):
-    html = client.get(FORM.format(lang="sv")).text
+    html = client.get(in_lang("sv", FORM)).text
     for text in ("På plats", "Webbevenemang", "Hybridevenemang", "Länk för att delta",
                  "Anmälningslänk", "Sista anmälningsdag"):  # fmt: skip
         assert text in html

@@ -18,6 +18,7 @@ from kehto_app.content.base import HELSINKI
 from tests.helpers import edit_data
 from tests.helpers import event
 from tests.helpers import events_on_disk
+from tests.helpers import in_lang
 
 SCHEMA = "https://schema.org/"
 STATUS_TEXT = {
@@ -73,17 +74,17 @@ def vevents(response) -> dict[str, icalendar.Event]:
 def test_the_page_says_the_status_and_mode_in_its_language(
     site, lang, event_id, status, mode, ics, join
 ):
-    html = site.get(f"/{lang}/events/{event_id}/").text
+    html = site.get(in_lang(lang, f"/events/{event_id}/")).text
     if status in STATUS_TEXT:
         assert STATUS_TEXT[status][lang] in html
-        listed = site.get(f"/{lang}/events/").text
+        listed = site.get(in_lang(lang, "/events/")).text
         assert f"{STATUS_TEXT[status][lang]}" in listed, "labelled in the list too"
     assert MODE_TEXT[mode][lang] in html
 
 
 @pytest.mark.parametrize(("event_id", "status", "mode", "ics", "join"), CASES, ids=IDS)
 def test_the_json_ld_is_a_schema_org_event(site, event_id, status, mode, ics, join):
-    html = site.get(f"/fi/events/{event_id}/").text
+    html = site.get(f"/fi/tapahtumat/{event_id}/").text
     data = json_ld(html)
     assert data["@context"] == "https://schema.org" and data["@type"] == "Event"
     for key in ("name", "startDate", "endDate", "eventStatus", "eventAttendanceMode",
@@ -102,7 +103,7 @@ def test_the_json_ld_is_a_schema_org_event(site, event_id, status, mode, ics, jo
     assert types == expected[mode]
     for place in locations:
         assert place.get("address") if place["@type"] == "Place" else place["url"]
-    assert data["url"] == f"http://localhost/fi/events/{event_id}/"
+    assert data["url"] == f"http://localhost/fi/tapahtumat/{event_id}/"
     assert data["inLanguage"] == "fi"
     assert data["organizer"]["@type"] == "Organization"
     assert datetime.fromisoformat(data["startDate"])
@@ -117,7 +118,7 @@ def test_the_json_ld_is_a_schema_org_event(site, event_id, status, mode, ics, jo
 
 @pytest.mark.parametrize(("event_id", "status", "mode", "ics", "join"), CASES, ids=IDS)
 def test_the_calendar_has_the_status_and_the_meeting_link(site, event_id, status, mode, ics, join):
-    for response in (site.get("/events.ics"), site.get(f"/fi/events/{event_id}/event.ics")):
+    for response in (site.get("/events.ics"), site.get(f"/fi/tapahtumat/{event_id}/event.ics")):
         vevent = vevents(response)[f"kehto-foorumi-event-{event_id}"]
         assert str(vevent["STATUS"]) == ics
         assert int(vevent["SEQUENCE"]) >= 0 and vevent["LAST-MODIFIED"].dt.tzinfo is not None
@@ -128,7 +129,7 @@ def test_the_calendar_has_the_status_and_the_meeting_link(site, event_id, status
             assert join in str(vevent["DESCRIPTION"])
         else:
             assert "CONFERENCE" not in vevent and "meet.example.org" not in body
-    html = site.get(f"/fi/events/{event_id}/").text
+    html = site.get(f"/fi/tapahtumat/{event_id}/").text
     assert (join is not None) == ("Osallistumislinkki" in html)
     if join:
         assert f'href="{join}"' in html
@@ -137,23 +138,31 @@ def test_the_calendar_has_the_status_and_the_meeting_link(site, event_id, status
 @pytest.mark.parametrize("event_id", [72, 73, 80])
 def test_the_meeting_link_goes_once_the_event_is_cancelled_or_over(site, data_dir, clock, event_id):
     link = next(join for i, *_, join in CASES if i == event_id)
-    assert link in site.get(f"/fi/events/{event_id}/").text
+    assert link in site.get(f"/fi/tapahtumat/{event_id}/").text
     edit_data(data_dir, "events.json", lambda t: t[str(event_id)].update(event_status="cancelled"))
-    for url in (f"/fi/events/{event_id}/", "/events.ics", f"/fi/events/{event_id}/event.ics"):
+    for url in (
+        f"/fi/tapahtumat/{event_id}/",
+        "/events.ics",
+        f"/fi/tapahtumat/{event_id}/event.ics",
+    ):
         assert link not in unfolded(site.get(url)), url
     edit_data(data_dir, "events.json", lambda t: t[str(event_id)].pop("event_status"))
     assert link in unfolded(site.get("/events.ics"))
     clock.set(datetime(2099, 12, 31, tzinfo=HELSINKI))  # every event is over
-    for url in (f"/fi/events/{event_id}/", "/events.ics", f"/fi/events/{event_id}/event.ics"):
+    for url in (
+        f"/fi/tapahtumat/{event_id}/",
+        "/events.ics",
+        f"/fi/tapahtumat/{event_id}/event.ics",
+    ):
         assert link not in unfolded(site.get(url)), url
 
 
 def test_a_cancelled_event_stays_listed_labelled_until_it_would_have_ended(site, clock):
-    upcoming = site.get("/fi/events/").text
+    upcoming = site.get("/fi/tapahtumat/").text
     assert "Peruttu:</span> Peruttu hybridiseminaari" in upcoming
     clock.set(datetime(2099, 3, 5, 12, 30, tzinfo=HELSINKI))
-    assert "Peruttu hybridiseminaari" not in site.get("/fi/events/").text
-    assert "Peruttu hybridiseminaari" in site.get("/fi/events/past/").text
+    assert "Peruttu hybridiseminaari" not in site.get("/fi/tapahtumat/").text
+    assert "Peruttu hybridiseminaari" in site.get("/fi/tapahtumat/menneet/").text
 
 
 @pytest.mark.parametrize(
@@ -167,13 +176,13 @@ def test_a_cancelled_event_stays_listed_labelled_until_it_would_have_ended(site,
 def test_registration_shows_its_deadline_while_open_and_says_when_it_closed(
     site, clock, lang, open_text, closed_text
 ):
-    page = site.get(f"/{lang}/events/72/").text
+    page = site.get(in_lang(lang, "/events/72/")).text
     assert open_text in page
     assert 'href="https://example.org/ilmoittaudu"' in page
-    closed = site.get(f"/{lang}/events/73/").text  # its deadline, 15.1.2026, has passed
+    closed = site.get(in_lang(lang, "/events/73/")).text  # its deadline, 15.1.2026, has passed
     assert closed_text in closed and "https://example.org/foorumi-ilmo" not in closed
     clock.set(datetime(2099, 5, 18, 16, 0, tzinfo=HELSINKI))
-    page = site.get(f"/{lang}/events/72/").text
+    page = site.get(in_lang(lang, "/events/72/")).text
     assert closed_text in page and 'href="https://example.org/ilmoittaudu"' not in page
 
 
@@ -182,15 +191,15 @@ def test_registration_shows_its_deadline_while_open_and_says_when_it_closed(
     [("fi", "1.–2.9.2099"), ("sv", "1–2.9.2099"), ("en", "1–2 Sept 2099")],
 )
 def test_multi_day_events_read_as_a_range(site, lang, shown):
-    assert shown in site.get(f"/{lang}/events/73/").text
+    assert shown in site.get(in_lang(lang, "/events/73/")).text
 
 
 def test_a_time_with_a_utc_offset_is_accepted_and_shown_in_helsinki_time(site, data_dir):
     edit_data(data_dir, "events.json",
               lambda t: t.update({"81": event(start="2099-01-20T07:00Z", end="2099-01-20T09:30+00:00")}))  # fmt: skip
-    page = site.get("/fi/events/81/").text
+    page = site.get("/fi/tapahtumat/81/").text
     assert "20.1.2099 klo 9.00–11.30" in page
-    vevent = vevents(site.get("/fi/events/81/event.ics"))["kehto-foorumi-event-81"]
+    vevent = vevents(site.get("/fi/tapahtumat/81/event.ics"))["kehto-foorumi-event-81"]
     assert vevent["DTSTART"].dt == datetime(2099, 1, 20, 7, 0, tzinfo=UTC)
 
 
@@ -276,7 +285,7 @@ def test_reschedule_keeps_the_old_start_and_the_length(runner, data_dir, client)
     moved = events_on_disk(data_dir)["2"]
     assert (moved["start"], moved["end"], moved["previous_start"]) == (
         "2099-07-01", "2099-07-02", "2099-06-21T10:00")  # fmt: skip
-    assert "Uusi ajankohta" in client.get("/fi/events/2/").text
+    assert "Uusi ajankohta" in client.get("/fi/tapahtumat/2/").text
 
 
 @pytest.mark.parametrize(
@@ -306,7 +315,7 @@ def unquote_html(href: str) -> str:
     return href.replace("&amp;", "&")
 
 
-@pytest.mark.parametrize("path", ["/fi/events/", "/fi/", "/fi/events/subscribe/"])
+@pytest.mark.parametrize("path", ["/fi/tapahtumat/", "/fi/", "/fi/tapahtumat/tilaa/"])
 def test_the_subscribe_links_are_well_formed(client, path):
     found = links_of(client.get(path).text)
     feed = client.get("/events.ics?lang=fi")
@@ -327,16 +336,16 @@ def test_the_subscribe_links_are_well_formed(client, path):
 
 
 def test_the_footer_offers_the_subscription_in_the_pages_language(client):
-    html = client.get("/sv/contacts/").text
+    html = client.get("/sv/kontakt/").text
     footer = html.split('<footer class="site-footer">', 1)[1]
     assert "webcal://localhost/events.ics?lang=sv" in footer
     assert "Prenumerera på evenemangskalendern" in footer
-    assert 'href="/sv/events/subscribe/"' in footer
+    assert 'href="/sv/evenemang/prenumerera/"' in footer
 
 
 def test_each_event_page_offers_the_ics_file_google_and_outlook(client):
-    found = links_of(client.get("/fi/events/2/").text)
-    assert "/fi/events/2/event.ics" in found
+    found = links_of(client.get("/fi/tapahtumat/2/").text)
+    assert "/fi/tapahtumat/2/event.ics" in found
     google = parse_qs(urlsplit(next(h for h in found if "action=TEMPLATE" in h)).query)
     assert google["text"] == ["Tuleva foorumi"]
     assert google["dates"] == ["20990614T063000Z/20990614T130000Z"]
@@ -344,18 +353,18 @@ def test_each_event_page_offers_the_ics_file_google_and_outlook(client):
     outlook = next(h for h in found if "deeplink/compose" in h)
     query = parse_qs(urlsplit(outlook).query)
     assert query["startdt"] == ["2099-06-14T06:30:00Z"] and query["allday"] == ["false"]
-    assert unquote(outlook).count("http://localhost/fi/events/2/") == 1
+    assert unquote(outlook).count("http://localhost/fi/tapahtumat/2/") == 1
 
 
 def test_an_all_day_event_is_added_as_whole_days(client):
-    found = links_of(client.get("/fi/events/73/").text)
+    found = links_of(client.get("/fi/tapahtumat/73/").text)
     google = parse_qs(urlsplit(next(h for h in found if "action=TEMPLATE" in h)).query)
     assert google["dates"] == ["20990901/20990903"]
 
 
 @pytest.mark.parametrize("lang", ["fi", "sv", "en"])
 def test_the_subscribe_page_explains_each_common_calendar(client, lang):
-    html = client.get(f"/{lang}/events/subscribe/").text
+    html = client.get(in_lang(lang, "/events/subscribe/")).text
     for name in ("Outlook", "Google", "iPhone", "Thunderbird"):
         assert name in html
     assert f"http://localhost/events.ics?lang={lang}" in html
@@ -367,18 +376,18 @@ def test_the_subscribe_page_explains_each_common_calendar(client, lang):
 def test_past_events_have_year_headings_and_a_page_per_year(client, data_dir, clock):
     edit_data(data_dir, "events.json", lambda t: t.update(
         {"84": event(title="Vuoden 2025 kokous", start="2025-05-05")}))  # fmt: skip
-    past = client.get("/fi/events/past/").text
+    past = client.get("/fi/tapahtumat/menneet/").text
     assert '<h2 id="year-2025">2025</h2>' in past and '<h2 id="year-2012">2012</h2>' in past
     assert past.index("year-2025") < past.index("year-2012")
-    assert 'href="/fi/events/past/2012/"' in past
-    year = client.get("/fi/events/past/2012/").text
+    assert 'href="/fi/tapahtumat/menneet/2012/"' in past
+    year = client.get("/fi/tapahtumat/menneet/2012/").text
     assert "Menneet tapahtumat vuonna 2012" in year and "Mennyt tapaaminen" in year
     assert "Vuoden 2025 kokous" not in year
-    assert client.get("/fi/events/past/2013/").status_code == 404
-    assert client.get("/fi/events/past/2099/").status_code == 404, "not yet past"
+    assert client.get("/fi/tapahtumat/menneet/2013/").status_code == 404
+    assert client.get("/fi/tapahtumat/menneet/2099/").status_code == 404, "not yet past"
     sitemap = client.get("/sitemap.xml").text
     for lang in ("fi", "sv", "en"):
-        assert f"<loc>http://localhost/{lang}/events/past/2012/</loc>" in sitemap
-        assert f"<loc>http://localhost/{lang}/events/past/2025/</loc>" in sitemap
+        assert f"<loc>http://localhost{in_lang(lang, '/events/past/2012/')}</loc>" in sitemap
+        assert f"<loc>http://localhost{in_lang(lang, '/events/past/2025/')}</loc>" in sitemap
     assert "/events/past/2099/" not in sitemap
-    assert "<loc>http://localhost/fi/events/subscribe/</loc>" in sitemap
+    assert "<loc>http://localhost/fi/tapahtumat/tilaa/</loc>" in sitemap

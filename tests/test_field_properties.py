@@ -225,13 +225,13 @@ NEW_ID = "90"
 FRONT = ["/fi/", "/sv/", "/en/"]
 PAGES_OF = {
     "pages": [*FRONT, "/fi/{slug}/", "/sv/{slug}/", "/en/{slug}/", "/sitemap.xml"],
-    "contacts": [*FRONT, "/fi/contacts/", "/sv/contacts/"],
+    "contacts": [*FRONT, "/fi/yhteystiedot/", "/sv/kontakt/"],
     "events": [
         *FRONT,
-        "/fi/events/",
-        "/fi/events/past/",
-        f"/fi/events/{NEW_ID}/",
-        f"/sv/events/{NEW_ID}/",
+        "/fi/tapahtumat/",
+        "/fi/tapahtumat/menneet/",
+        f"/fi/tapahtumat/{NEW_ID}/",
+        f"/sv/evenemang/{NEW_ID}/",
         f"/en/events/{NEW_ID}/event.ics",
         "/events.ics",
         "/events.ics?lang=sv",
@@ -367,8 +367,8 @@ def test_the_edge_values_that_validate_render_side_by_side(kind):
     assert len(added) > 10, "edge values that validate"
     urls = [url.format(slug="reuna-100") for url in PAGES_OF[kind.name]]
     if kind.name == "events":
-        urls += [f"/fi/events/{key}/" for key, _ in added]
-        urls += [f"/fi/events/{key}/event.ics" for key, _ in added]
+        urls += [f"/fi/tapahtumat/{key}/" for key, _ in added]
+        urls += [f"/fi/tapahtumat/{key}/event.ics" for key, _ in added]
     if kind.name == "pages":
         urls += [f"/fi/{document['slug']}/" for _, document in added]
     render(kind, table, urls)

@@ -28,10 +28,11 @@ from kehto_app.content import links
 from kehto_app.serving.headers import HEADERS
 from kehto_app.serving.ratelimit import network
 from tests.helpers import edit_data
+from tests.helpers import in_lang
 from tests.test_proposals import translated
 from tests.test_proposals import valid_form
 
-FORM = "/fi/events/new/"
+FORM = "/fi/tapahtumat/uusi/"
 PROPERTY = settings(
     max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -85,7 +86,7 @@ def test_a_head_with_a_form_body_stores_nothing(config, data_dir, instance_dir):
 @pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "PROPFIND"])
 @pytest.mark.parametrize(
     "url, allowed",
-    [("/fi/", {"GET", "HEAD"}), ("/fi/events/2/", {"GET", "HEAD"}),
+    [("/fi/", {"GET", "HEAD"}), ("/fi/tapahtumat/2/", {"GET", "HEAD"}),
      (FORM, {"GET", "HEAD", "POST"}), ("/healthz", {"GET", "HEAD"}),
      ("/static/site.css", {"GET", "HEAD"})],
 )  # fmt: skip
@@ -98,7 +99,7 @@ def test_other_methods_get_405_with_allow(client: FlaskClient, method, url, allo
 
 
 def test_a_405_page_is_in_the_page_s_language(app: Flask, client: FlaskClient):
-    response = client.put("/sv/contacts/")
+    response = client.put("/sv/kontakt/")
     assert response.status_code == 405
     assert '<html lang="sv"' in response.text
 
@@ -196,7 +197,7 @@ NOT_DIGITS = ["²", "①", "١", "１", "𝟏", "-1", "+1", " 1", "1 ", "0x1", "
 
 
 @pytest.mark.parametrize("value", NOT_DIGITS)
-@pytest.mark.parametrize("url", ["/fi/events/", "/sv/events/past/"])
+@pytest.mark.parametrize("url", ["/fi/tapahtumat/", "/sv/evenemang/tidigare/"])
 def test_a_page_number_that_is_not_ascii_digits_is_a_404(client, url, value):
     response = client.get(f"{url}?page={quote(value)}")
     assert response.status_code == 404
@@ -205,23 +206,23 @@ def test_a_page_number_that_is_not_ascii_digits_is_a_404(client, url, value):
 
 @pytest.mark.parametrize("value", ["²", "①", "١", "１", "𝟏", "1e3", "01x"])
 def test_an_event_id_that_is_not_ascii_digits_is_a_404(client, value):
-    assert client.get(f"/fi/events/{quote(value)}/").status_code == 404
-    assert client.get(f"/fi/events/{quote(value)}/event.ics").status_code == 404
-    assert client.get("/fi/events/" + "9" * 40 + "/").status_code == 404
+    assert client.get(f"/fi/tapahtumat/{quote(value)}/").status_code == 404
+    assert client.get(f"/fi/tapahtumat/{quote(value)}/event.ics").status_code == 404
+    assert client.get("/fi/tapahtumat/" + "9" * 40 + "/").status_code == 404
 
 
 def test_the_canonical_link_shows_the_page_as_the_site_counts_it(client):
-    page = client.get("/fi/events/?page=01").text
+    page = client.get("/fi/tapahtumat/?page=01").text
     canonical = re.search(r'<link rel="canonical" href="([^"]+)"', page).group(1)
-    assert canonical == "http://localhost/fi/events/?page=1"
+    assert canonical == "http://localhost/fi/tapahtumat/?page=1"
     assert "page=01" not in page
 
 
 URL_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30)
 PATHS = st.builds(
     lambda prefix, tail: prefix + quote(tail, safe="/?=&%"),
-    st.sampled_from(["/", "/fi/", "/sv/events/", "/en/events/past/", "/fi/events/",
-                     "/fi/events/2/", "/events.ics", "/static/", "/fi/events/new/", "/healthz"]),
+    st.sampled_from(["/", "/fi/", "/sv/evenemang/", "/en/events/past/", "/fi/tapahtumat/",
+                     "/fi/tapahtumat/2/", "/events.ics", "/static/", "/fi/tapahtumat/uusi/", "/healthz"]),
     URL_TEXT,
 )  # fmt: skip
 
@@ -243,7 +244,7 @@ QUERY_TEXT = st.one_of(
 
 @PROPERTY
 @given(
-    url=st.sampled_from(["/fi/events/", "/en/events/past/", "/events.ics", "/fi/", "/"]),
+    url=st.sampled_from(["/fi/tapahtumat/", "/en/events/past/", "/events.ics", "/fi/", "/"]),
     query=st.dictionaries(st.sampled_from(["page", "lang", "v", "x"]), QUERY_TEXT, max_size=3),
 )
 def test_no_query_gives_a_5xx_and_every_answer_has_the_headers(client, url, query):
@@ -264,7 +265,7 @@ HEADER_TEXT = st.text(st.characters(min_codepoint=0x20, max_codepoint=0xFF), max
                           "X-Request-ID", "Host", "Range", "If-Match", "Content-Type",
                           "X-Forwarded-For", "Forwarded"]),
     value=HEADER_TEXT,
-    url=st.sampled_from(["/", "/fi/", "/fi/events/?page=2", "/fi/events/2/", FORM, "/healthz"]),
+    url=st.sampled_from(["/", "/fi/", "/fi/tapahtumat/?page=2", "/fi/tapahtumat/2/", FORM, "/healthz"]),
 )  # fmt: skip
 def test_no_header_gives_a_5xx_and_every_answer_has_the_headers(client, name, value, url):
     response = client.get(url, headers={name: value})
@@ -276,16 +277,16 @@ def test_no_header_gives_a_5xx_and_every_answer_has_the_headers(client, name, va
 
 
 def test_an_etag_belongs_to_one_url(client: FlaskClient):
-    contacts = client.get("/fi/contacts/").headers["ETag"]
-    events = client.get("/fi/events/").headers["ETag"]
+    contacts = client.get("/fi/yhteystiedot/").headers["ETag"]
+    events = client.get("/fi/tapahtumat/").headers["ETag"]
     assert contacts != events
-    assert client.get("/fi/events/", headers={"If-None-Match": contacts}).status_code == 200
-    assert client.get("/fi/events/?page=1").headers["ETag"] != events
+    assert client.get("/fi/tapahtumat/", headers={"If-None-Match": contacts}).status_code == 200
+    assert client.get("/fi/tapahtumat/?page=1").headers["ETag"] != events
 
 
 @pytest.mark.parametrize(
-    "url", ["/fi/events/" + "9" * 18 + "/", "/fi/no-such-page/", "/fi/events/?page=999999",
-            "/fi/events/?page=%C2%B2", "/fi/events/999/event.ics", "/nope"]
+    "url", ["/fi/tapahtumat/" + "9" * 18 + "/", "/fi/no-such-page/", "/fi/tapahtumat/?page=999999",
+            "/fi/tapahtumat/?page=%C2%B2", "/fi/tapahtumat/999/event.ics", "/nope"]
 )  # fmt: skip
 def test_a_page_that_does_not_exist_never_answers_304(client: FlaskClient, url: str):
     tag = client.get("/fi/").headers["ETag"]
@@ -315,8 +316,8 @@ def test_the_language_redirect_varies_and_is_never_a_public_304(client: FlaskCli
 
 def test_an_unchanged_page_still_answers_304_through_flask(config):
     client = create_app({**config, "PAGE_CACHE": False}).test_client()
-    first = client.get("/fi/events/2/")
-    again = client.get("/fi/events/2/", headers={"If-None-Match": first.headers["ETag"]})
+    first = client.get("/fi/tapahtumat/2/")
+    again = client.get("/fi/tapahtumat/2/", headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304 and again.data == b""
     assert again.headers["ETag"] == first.headers["ETag"]
     assert again.headers["Cache-Control"].startswith("public")
@@ -328,7 +329,7 @@ def test_an_unchanged_page_still_answers_304_through_flask(config):
 
 def _chunked(client: FlaskClient, lang: str, body: bytes):
     return client.post(
-        f"/{lang}/events/new/",
+        in_lang(lang, "/events/new/"),
         input_stream=io.BytesIO(body),
         content_type="application/x-www-form-urlencoded",
         headers={"Transfer-Encoding": "chunked"},
@@ -439,7 +440,7 @@ FORM_MESSAGES = {
 def test_the_form_refuses_a_deceiving_link_in_the_page_s_language(app, client, lang, link):
     from tests.test_proposals import field_error
 
-    page = client.post(f"/{lang}/events/new/", data=valid_form(link=link))
+    page = client.post(in_lang(lang, "/events/new/"), data=valid_form(link=link))
     assert page.status_code == 422
     expected = translated(app, lang, FORM_MESSAGES[DECEIVING[link]])
     assert field_error(page.text, "link") == expected
@@ -469,7 +470,7 @@ def test_the_link_rule_never_raises_anything_but_its_own_refusal(value: str):
 def test_an_event_page_shows_an_idna_host_in_its_own_letters(client, data_dir):
     link = "https://xn--jyvskyl-7wae.fi/tapahtuma"
     edit_data(data_dir, "events.json", lambda t: t["2"].update(link=link))
-    page = client.get("/fi/events/2/").text
+    page = client.get("/fi/tapahtumat/2/").text
     assert f'<a href="{link}" rel="nofollow noopener">https://jyväskylä.fi/tapahtuma</a>' in page
 
 

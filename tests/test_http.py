@@ -20,8 +20,8 @@ from kehto_app.serving.caching import page_etag
 from kehto_app.serving.headers import HEADERS
 from tests.helpers import edit_data
 
-PAGES = ["/fi/", "/sv/", "/en/", "/fi/contacts/", "/sv/events/", "/en/events/past/",
-         "/fi/events/2/", "/fi/saavutettavuusseloste/", "/fi/events/new/thanks/"]  # fmt: skip
+PAGES = ["/fi/", "/sv/", "/en/", "/fi/yhteystiedot/", "/sv/evenemang/", "/en/events/past/",
+         "/fi/tapahtumat/2/", "/fi/saavutettavuusseloste/", "/fi/tapahtumat/uusi/kiitos/"]  # fmt: skip
 PUBLIC = re.compile(r"public, max-age=\d+, stale-while-revalidate=\d+\b.*")
 
 
@@ -38,7 +38,7 @@ def fresh_client(config: dict, **changes) -> FlaskClient:
 # Headers on every kind of response
 
 
-@pytest.mark.parametrize("url", [*PAGES, "/fi/events/new/", "/events.ics", "/fi/events/2/event.ics",
+@pytest.mark.parametrize("url", [*PAGES, "/fi/tapahtumat/uusi/", "/events.ics", "/fi/tapahtumat/2/event.ics",
                                  "/robots.txt", "/sitemap.xml", "/healthz", "/"])  # fmt: skip
 def test_every_answer_carries_the_security_headers(client: FlaskClient, url: str):
     response = client.get(url)
@@ -47,7 +47,7 @@ def test_every_answer_carries_the_security_headers(client: FlaskClient, url: str
     assert "Strict-Transport-Security" not in response.headers  # plain HTTP, KEHTO_HTTPS unset
 
 
-@pytest.mark.parametrize("url", ["/fi/no-such-page/", "/xx/", "/fi/events/999/", "/nope"])
+@pytest.mark.parametrize("url", ["/fi/no-such-page/", "/xx/", "/fi/tapahtumat/999/", "/nope"])
 def test_error_pages_carry_the_headers_and_are_not_cached(client: FlaskClient, url: str):
     response = client.get(url)
     assert response.status_code == 404
@@ -99,7 +99,7 @@ def test_the_fingerprint_follows_the_file(tmp_path: Path):
 
 def test_over_https_there_is_hsts_and_a_secure_session_cookie(config: dict):
     client = fresh_client(config, HTTPS=True, WTF_CSRF_ENABLED=True)
-    response = client.get("/fi/events/new/")
+    response = client.get("/fi/tapahtumat/uusi/")
     assert response.headers["Strict-Transport-Security"] == "max-age=63072000"
     cookie = response.headers["Set-Cookie"]
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
@@ -107,7 +107,7 @@ def test_over_https_there_is_hsts_and_a_secure_session_cookie(config: dict):
 
 def test_the_session_cookie_is_httponly_and_lax_and_not_secure_over_http(config: dict):
     client = fresh_client(config, WTF_CSRF_ENABLED=True)
-    cookie = client.get("/fi/events/new/").headers["Set-Cookie"]
+    cookie = client.get("/fi/tapahtumat/uusi/").headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert "Secure" not in cookie
 
@@ -115,7 +115,7 @@ def test_the_session_cookie_is_httponly_and_lax_and_not_secure_over_http(config:
 def test_behind_a_proxy_its_https_and_client_address_are_believed(config: dict):
     forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
     browser = fresh_client(config, PROXY_COUNT=1, WTF_CSRF_ENABLED=True)
-    response = browser.get("/fi/events/new/", headers=forwarded)
+    response = browser.get("/fi/tapahtumat/uusi/", headers=forwarded)
     assert response.headers["Strict-Transport-Security"] == "max-age=63072000"
     assert "Secure" in response.headers["Set-Cookie"]
     client = fresh_client(config, PROXY_COUNT=1, RATE_LIMIT=(2, 600))
@@ -130,16 +130,16 @@ def test_over_https_behind_nginx_the_form_s_csrf_check_gets_its_referer(config: 
 
     client = fresh_client(config, PROXY_COUNT=1, WTF_CSRF_ENABLED=True)
     proxy = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "kehto.example.fi"}
-    form = client.get("/fi/events/new/", headers=proxy).text
+    form = client.get("/fi/tapahtumat/uusi/", headers=proxy).text
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form).group(1)
     data = {**valid_form(), "csrf_token": token}
     # strict-origin-when-cross-origin: a same-origin POST carries its full Referer.
-    referer = {"Referer": "https://kehto.example.fi/fi/events/new/"}
-    without = client.post("/fi/events/new/", data=data, headers=proxy)
+    referer = {"Referer": "https://kehto.example.fi/fi/tapahtumat/uusi/"}
+    without = client.post("/fi/tapahtumat/uusi/", data=data, headers=proxy)
     assert without.status_code == 400
-    posted = client.post("/fi/events/new/", data=data, headers={**proxy, **referer})
+    posted = client.post("/fi/tapahtumat/uusi/", data=data, headers={**proxy, **referer})
     assert posted.status_code == 303
-    assert posted.headers["Location"] == "/fi/events/new/thanks/"
+    assert posted.headers["Location"] == "/fi/tapahtumat/uusi/kiitos/"
 
 
 def test_without_a_proxy_forwarded_headers_are_ignored(config: dict):
@@ -176,17 +176,17 @@ def test_if_modified_since_answers_304_until_the_data_changes(client: FlaskClien
 
 
 def test_a_304_is_answered_without_rendering_the_page(app: Flask, client: FlaskClient):
-    tag = client.get("/fi/events/").headers["ETag"]
+    tag = client.get("/fi/tapahtumat/").headers["ETag"]
     rendered = []
 
     def record(sender, template, context, **extra) -> None:
         rendered.append(template.name)
 
     with template_rendered.connected_to(record, app):
-        assert client.get("/fi/events/", headers={"If-None-Match": tag}).status_code == 304
+        assert client.get("/fi/tapahtumat/", headers={"If-None-Match": tag}).status_code == 304
         assert rendered == []
-        # A page not rendered yet (/fi/events/ itself now comes from the page cache).
-        assert client.get("/fi/events/past/").status_code == 200
+        # A page not rendered yet (/fi/tapahtumat/ itself now comes from the page cache).
+        assert client.get("/fi/tapahtumat/menneet/").status_code == 200
     assert rendered
 
 
@@ -238,10 +238,10 @@ def test_the_etag_changes_when_an_event_ends(app: Flask, clock):
 
 
 def test_the_form_and_anything_with_a_session_is_never_cached(client: FlaskClient):
-    form = client.get("/fi/events/new/")
+    form = client.get("/fi/tapahtumat/uusi/")
     assert form.headers["Cache-Control"] == "private, no-store"
     assert "ETag" not in form.headers
-    posted = client.post("/fi/events/new/", data={"title": ""})
+    posted = client.post("/fi/tapahtumat/uusi/", data={"title": ""})
     assert posted.headers["Cache-Control"] == "private, no-store"
     assert client.get("/healthz").headers["Cache-Control"] == "no-store"
     language = client.get("/", headers={"Accept-Language": "sv"})
@@ -330,7 +330,7 @@ def test_a_forged_host_never_gives_a_5xx(client: FlaskClient, host: str):
     ["page=1%0d%0aSet-Cookie:%20evil=1", "lang=fi%0d%0aLocation:%20http://evil.example",
      "page=%0a%0a<script>", "page=" + "9" * 50, "lang=%ff%fe"],
 )  # fmt: skip
-@pytest.mark.parametrize("url", ["/fi/events/", "/events.ics", "/", "/fi/"])
+@pytest.mark.parametrize("url", ["/fi/tapahtumat/", "/events.ics", "/", "/fi/"])
 def test_crlf_in_the_query_string_goes_nowhere(client: FlaskClient, url: str, query: str):
     response = client.get(f"{url}?{query}")
     assert response.status_code < 500
@@ -344,7 +344,7 @@ def test_crlf_in_the_query_string_goes_nowhere(client: FlaskClient, url: str, qu
 @pytest.mark.parametrize(
     "url",
     ["//evil.example/", "/\\evil.example", "/fi//evil.example/", "/fi/index/?next=//evil.example",
-     "/%2f%2fevil.example", "/fi/events/?page=//evil.example", "/fi/%5cevil.example/",
+     "/%2f%2fevil.example", "/fi/tapahtumat/?page=//evil.example", "/fi/%5cevil.example/",
      "/?lang=//evil.example", "/fi/index//evil.example"],
 )  # fmt: skip
 def test_no_redirect_or_language_link_leaves_the_site(client: FlaskClient, url: str):
@@ -361,7 +361,9 @@ def test_no_redirect_or_language_link_leaves_the_site(client: FlaskClient, url: 
 
 def _spam(client: FlaskClient, headers: dict[str, str]):
     """A robot's post (the honeypot filled in): counted by the rate limit, then thanked."""
-    return client.post("/fi/events/new/", data={"website": "http://spam.example"}, headers=headers)
+    return client.post(
+        "/fi/tapahtumat/uusi/", data={"website": "http://spam.example"}, headers=headers
+    )
 
 
 def _edit_page(data_dir: Path, text: str) -> None:

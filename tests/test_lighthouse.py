@@ -29,12 +29,12 @@ CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 PAGES = {
     "front page": "/fi/",
     "content page": "/fi/saavutettavuusseloste/",
-    "news list": "/fi/news/",
-    "news item": "/fi/news/1/",
-    "events page": "/fi/events/",
-    "event page": "/fi/events/2/",
-    "form": "/fi/events/new/",
-    "search results": "/fi/search/?q=foorumi",
+    "news list": "/fi/ajankohtaista/",
+    "news item": "/fi/ajankohtaista/1/",
+    "events page": "/fi/tapahtumat/",
+    "event page": "/fi/tapahtumat/2/",
+    "form": "/fi/tapahtumat/uusi/",
+    "search results": "/fi/haku/?q=foorumi",
 }
 
 

@@ -23,6 +23,7 @@ from kehto_app.mail.settings import Settings
 from kehto_app.mail.smtp import deliver
 from tests.helpers import edit_data
 from tests.helpers import events_on_disk
+from tests.helpers import in_lang
 from tests.helpers import proposals_on_disk
 from tests.live import free_port
 from tests.mailbox import Mailbox
@@ -62,11 +63,11 @@ def mail_app(config: dict, server: tuple[Mailbox, int]) -> Iterator[Flask]:
 
 def propose(client: FlaskClient, lang: str = "fi", **changes: str) -> None:
     """A person sends the form; the response is closed, as a WSGI server closes it."""
-    form = client.get(f"/{lang}/events/new/")
+    form = client.get(in_lang(lang, "/events/new/"))
     data = valid_form(**changes)
     if "csrf_token" in form.text:
         data["csrf_token"] = csrf_token(form.text)
-    answer = client.post(f"/{lang}/events/new/", data=data)
+    answer = client.post(in_lang(lang, "/events/new/"), data=data)
     assert answer.status_code == 303, answer.text
     answer.close()
 
@@ -118,14 +119,14 @@ def test_a_proposal_is_mailed_to_each_moderator_and_approved_from_the_link(
     done = confirm(client, approve)
     assert done.status_code == 200 and "Tapahtuma on julkaistu" in done.text
     assert events_on_disk(data_dir)[str(new_id)]["title"] == "Hulevesiseminaari"
-    assert "Hulevesiseminaari" in client.get("/fi/events/").text
+    assert "Hulevesiseminaari" in client.get("/fi/tapahtumat/").text
     calendar = icalendar.Calendar.from_ical(client.get("/events.ics").data)
     assert "Hulevesiseminaari" in [str(e["SUMMARY"]) for e in calendar.walk("VEVENT")]
 
     told = mailbox.wait(2)[1]
     assert told.recipients == [PROPOSER]
     assert told.subject == "Tapahtumasi on julkaistu: Hulevesiseminaari"
-    assert f"{SITE}/fi/events/{new_id}/" in told.body
+    assert f"{SITE}/fi/tapahtumat/{new_id}/" in told.body
 
     again = client.get(approve)
     assert again.status_code == 409 and "Ehdotus on jo käsitelty" in again.text
@@ -144,7 +145,7 @@ def test_rejecting_with_a_reason_tells_the_proposer_in_swedish(mail_app, mailbox
     (mail,) = mailbox.wait(1)
     assert mail.message["Content-Language"] == "fi", "the moderators read Finnish"
     reject = link(mail, "Hylkää")
-    page = client.get(reject.replace("/fi/", "/sv/", 1))
+    page = client.get(reject.replace("/fi/tapahtumat/tarkista/", "/sv/evenemang/granska/"))
     assert page.status_code == 200 and "Avslå evenemangsförslaget" in page.text
     assert 'for="reason"' in page.text
     answer = confirm(client, reject, reason="Evenemanget hör inte till forumets område.")
@@ -154,7 +155,7 @@ def test_rejecting_with_a_reason_tells_the_proposer_in_swedish(mail_app, mailbox
     assert told.message["Content-Language"] == "sv"
     assert told.subject == "Ditt evenemangsförslag publicerades inte: Gatuunderhåll i Vasa"
     assert "Motivering: Evenemanget hör inte till forumets område." in told.body
-    assert f"{SITE}/sv/contacts/" in told.body
+    assert f"{SITE}/sv/kontakt/" in told.body
     (stored,) = [p for p in proposals_on_disk(instance_dir).values() if p.get("lang") == "sv"]
     assert stored["state"] == "rejected"
     assert stored["reason"] == "Evenemanget hör inte till forumets område."
@@ -180,9 +181,11 @@ def test_a_tampered_another_s_an_expired_or_unknown_link_and_a_get_publish_nothi
 
     prefix, token = approve.rsplit("/", 2)[0], approve.rsplit("/", 2)[1]
     tampered = f"{prefix}/{token[:-3]}{'AAA' if token[-3:] != 'AAA' else 'BBB'}/"
-    other = approve.replace(f"/review/{proposal_id}/", "/review/4/")
+    other = approve.replace(f"/tarkista/{proposal_id}/", "/tarkista/4/")
     with app.app_context():
-        unknown = f"/fi/events/review/999/{make_token('test-secret', 999, 'approve', 'pending')}/"
+        unknown = (
+            f"/fi/tapahtumat/tarkista/999/{make_token('test-secret', 999, 'approve', 'pending')}/"
+        )
     cases = {
         tampered: (400, "Linkki ei kelpaa"),
         other: (400, "Linkki ei kelpaa"),
@@ -193,7 +196,7 @@ def test_a_tampered_another_s_an_expired_or_unknown_link_and_a_get_publish_nothi
             answer = method(path)
             assert answer.status_code == status, (path, answer.status_code)
             assert says in answer.text
-    swedish = client.get(tampered.replace("/fi/", "/sv/", 1))
+    swedish = client.get(tampered.replace("/fi/tapahtumat/tarkista/", "/sv/evenemang/granska/"))
     assert swedish.status_code == 400 and "Länken är inte giltig" in swedish.text
     assert client.get(approve).status_code == 200, "a plain GET of the link changes nothing"
     assert (events_on_disk(data_dir), proposals_on_disk(instance_dir)) == before
@@ -253,13 +256,15 @@ def test_with_the_mail_server_down_five_proposals_succeed_and_are_sent_once_late
 def test_a_forged_host_header_never_reaches_the_links(config, server, mailbox):
     app = make_app(config, server[1])
     client = app.test_client()
-    answer = client.post("/fi/events/new/", data=valid_form(), headers={"Host": "evil.example"})
+    answer = client.post(
+        "/fi/tapahtumat/uusi/", data=valid_form(), headers={"Host": "evil.example"}
+    )
     assert answer.status_code == 303
     answer.close()
     (mail,) = mailbox.wait(1)
     assert "evil.example" not in mail.message.as_string()
     ours = [url for url in mail.links() if url != valid_form()["link"]]
-    assert len(ours) == 2 and all(url.startswith(SITE + "/fi/events/review/") for url in ours)
+    assert len(ours) == 2 and all(url.startswith(SITE + "/fi/tapahtumat/tarkista/") for url in ours)
     app.extensions["kehto_mail"].stop()
 
 
@@ -425,7 +430,7 @@ def test_the_notification_lists_every_field_of_the_proposal(config, server, mail
             assert f"{labels[name]}:" in mail.body, name
 
 
-@pytest.mark.parametrize("path", ["/fi/events/review/4/x/", "/en/events/review/4/x/"])
+@pytest.mark.parametrize("path", ["/fi/tapahtumat/tarkista/4/x/", "/en/events/review/4/x/"])
 def test_review_pages_are_never_cached_or_listed(client, path):
     page = client.get(path)
     assert page.status_code == 400
@@ -461,7 +466,7 @@ def test_a_review_link_s_token_is_not_in_the_access_log(client, caplog):
     import logging
 
     with caplog.at_level(logging.INFO, logger="kehto_app.access"):
-        client.get("/fi/events/review/4/c2VjcmV0LXRva2Vu.abc/")
+        client.get("/fi/tapahtumat/tarkista/4/c2VjcmV0LXRva2Vu.abc/")
     lines = [r.getMessage() for r in caplog.records if r.name == "kehto_app.access"]
     assert lines and all("c2VjcmV0LXRva2Vu" not in line for line in lines)
-    assert any("/fi/events/review/4/-" in line for line in lines)
+    assert any("/fi/tapahtumat/tarkista/4/-" in line for line in lines)

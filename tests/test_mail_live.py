@@ -40,7 +40,7 @@ def mail_env(port: int, **more: str) -> dict[str, str]:
 
 
 def fields(session: requests.Session, base: str, title: str) -> dict[str, str]:
-    form = session.get(f"{base}/fi/events/new/", timeout=10).text
+    form = session.get(f"{base}/fi/tapahtumat/uusi/", timeout=10).text
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form).group(1)
     started = re.search(r'name="started" type="hidden" value="([^"]*)"', form).group(1)
     return {
@@ -69,7 +69,7 @@ def test_a_slow_mail_server_never_slows_the_form_and_no_mail_goes_twice(folders)
                 for number in range(6):
                     data = fields(session, base, f"Hidas palvelin {number}")
                     started = time.perf_counter()
-                    answer = session.post(f"{base}/fi/events/new/", data=data,
+                    answer = session.post(f"{base}/fi/tapahtumat/uusi/", data=data,
                                           allow_redirects=False, timeout=10)  # fmt: skip
                     took.append(time.perf_counter() - started)
                     assert answer.status_code == 303
@@ -96,7 +96,7 @@ def test_with_the_mail_server_down_the_form_is_as_quick(folders):
         for number in range(3):
             data = fields(session, base, f"Alhaalla {number}")
             started = time.perf_counter()
-            answer = session.post(f"{base}/fi/events/new/", data=data,
+            answer = session.post(f"{base}/fi/tapahtumat/uusi/", data=data,
                                   allow_redirects=False, timeout=10)  # fmt: skip
             assert answer.status_code == 303
             assert time.perf_counter() - started < 1.0
@@ -112,13 +112,13 @@ def test_a_person_in_a_browser_passes_the_spam_rules_that_stop_a_script(folders)
         with gunicorn(data_dir, instance_dir, workers=2, env=env) as base:
             with requests.Session() as session:  # a script: posts the moment it has the form
                 data = fields(session, base, "Skriptin ehdotus")
-                answer = session.post(f"{base}/fi/events/new/", data=data, timeout=10)
+                answer = session.post(f"{base}/fi/tapahtumat/uusi/", data=data, timeout=10)
                 assert answer.status_code == 200 and "Kiitos ehdotuksestasi" in answer.text
             with sync_playwright() as playwright:
                 browser = launch(playwright)
                 try:
                     page = browser.new_page()
-                    page.goto(f"{base}/fi/events/new/")
+                    page.goto(f"{base}/fi/tapahtumat/uusi/")
                     loaded = time.monotonic()
                     fill_valid_proposal(page, "Ihmisen ehdotus")
                     time.sleep(max(0.0, 3.5 - (time.monotonic() - loaded)))  # a person's pace

@@ -22,7 +22,7 @@ from tests.helpers import on_disk
 from tests.test_proposals import PROPOSER
 from tests.test_proposals import valid_form
 
-FORM = "/fi/events/new/"
+FORM = "/fi/tapahtumat/uusi/"
 
 
 def propose(client, title: str) -> int:
@@ -66,19 +66,19 @@ def test_approving_copies_the_event_without_personal_data_under_the_same_id(
     assert published["title"] == "Hyväksytään"
     assert not {"submitter_name", "submitter_email", "submitted", "state", "lang"} & set(published)
     assert on_disk(instance_dir / "proposals.json")[str(proposal_id)]["state"] == "approved"
-    assert "Hyväksytään" in client.get(f"/fi/events/{proposal_id}/").text
+    assert "Hyväksytään" in client.get(f"/fi/tapahtumat/{proposal_id}/").text
 
 
 def test_a_rejected_proposal_can_still_be_approved(client, runner, data_dir):
     proposal_id = propose(client, "Toinen ajatus")
     rejected = kehto(runner, "events", "reject", str(proposal_id), "--reason", "päällekkäin")
     assert rejected.exit_code == 0, rejected.output
-    assert client.get(f"/fi/events/{proposal_id}/").status_code == 404
+    assert client.get(f"/fi/tapahtumat/{proposal_id}/").status_code == 404
     again = kehto(runner, "events", "reject", str(proposal_id))
     assert again.exit_code == 1 and f"Proposal {proposal_id} is rejected" in again.output
     approved = kehto(runner, "events", "approve", str(proposal_id))
     assert approved.exit_code == 0, approved.output
-    assert client.get(f"/fi/events/{proposal_id}/").status_code == 200
+    assert client.get(f"/fi/tapahtumat/{proposal_id}/").status_code == 200
 
 
 def test_pending_and_show_list_the_proposals(client, runner):
@@ -115,7 +115,7 @@ def test_a_stale_editor_save_of_events_json_loses_no_proposal(client, runner, da
     listed = kehto(runner, "events", "pending").stdout
     for proposal_id in ids:
         assert any(line.startswith(f"{proposal_id}\t") for line in listed.splitlines())
-    assert "Muokattu" in client.get("/fi/events/").text
+    assert "Muokattu" in client.get("/fi/tapahtumat/").text
 
 
 # 2. Never down because of a data file -------------------------------------------------
@@ -144,11 +144,11 @@ def test_a_file_that_was_never_valid_refuses_the_start(config, data_dir):
 
 
 def test_a_hand_edit_is_in_the_history_and_can_be_restored(client, runner, data_dir):
-    assert "Testi Henkilö" in client.get("/fi/contacts/").text
+    assert "Testi Henkilö" in client.get("/fi/yhteystiedot/").text
     edit_data(data_dir, "contacts.json", ("Testi Henkilö", "Väärä Nimi"))
-    assert "Väärä Nimi" in client.get("/fi/contacts/").text
+    assert "Väärä Nimi" in client.get("/fi/yhteystiedot/").text
     edit_data(data_dir, "contacts.json", ("{", "{ rikki"))
-    client.get("/fi/contacts/")
+    client.get("/fi/yhteystiedot/")
     lines = kehto(runner, "history", "contacts.json").stdout.splitlines()
     assert [line.split("\t")[2] for line in lines] == ["a hand edit"] * 3
     assert [line.split("\t")[4] for line in lines] == ["invalid", "valid", "valid"]
@@ -164,7 +164,7 @@ def test_a_hand_edit_is_in_the_history_and_can_be_restored(client, runner, data_
 
     restored = kehto(runner, "restore", "contacts.json", first)
     assert restored.exit_code == 0, restored.output
-    assert "Testi Henkilö" in client.get("/fi/contacts/").text
+    assert "Testi Henkilö" in client.get("/fi/yhteystiedot/").text
     newest = kehto(runner, "history", "contacts.json").stdout.splitlines()[0].split("\t")
     assert newest[0] == first and newest[2] == "a command" and newest[4] == "valid"
 
@@ -174,7 +174,7 @@ def test_history_keeps_the_last_versions_only(config, data_dir):
     for n in range(6):
         edit_data(data_dir, "contacts.json", ("Testi Henkilö" if n == 0 else f"Nimi {n - 1}",
                                              f"Nimi {n}"))  # fmt: skip
-        client.get("/fi/contacts/")
+        client.get("/fi/yhteystiedot/")
     kept = history(data_dir / ".history", "contacts.json")
     assert len(kept) == 3
     assert b"Nimi 5" in kept[0].path.read_bytes()
@@ -213,7 +213,7 @@ def test_a_deleted_highest_id_is_not_reused(client, runner, data_dir):
     first = propose(client, "Ensimmäinen")
     kehto(runner, "events", "approve", str(first))
     edit_data(data_dir, "events.json", lambda table: table.pop(str(first)))
-    assert client.get(f"/fi/events/{first}/").status_code == 404
+    assert client.get(f"/fi/tapahtumat/{first}/").status_code == 404
     assert propose(client, "Seuraava") == first + 1
 
 
@@ -331,7 +331,7 @@ def test_an_earlier_events_json_with_proposals_is_migrated(config, data_dir, ins
     assert proposals["5"]["state"] == "pending" and proposals["2"]["state"] == "approved"
     assert b"vanha@example.org" not in (data_dir / "events.json").read_bytes()
     app = create_app(config)
-    assert app.test_client().get("/fi/events/2/").status_code == 200
+    assert app.test_client().get("/fi/tapahtumat/2/").status_code == 200
     left = [
         p.name
         for p in data_dir.rglob("*")

@@ -58,7 +58,7 @@ def master_of(base: str, instance_dir: Path) -> int:
 
 
 def every_page_shows(base: str, text: str) -> bool:
-    pages = ["/fi/", "/sv/", "/en/", "/fi/events/", "/fi/contacts/", "/events.ics"]
+    pages = ["/fi/", "/sv/", "/en/", "/fi/tapahtumat/", "/fi/yhteystiedot/", "/events.ics"]
     answers = [requests.get(base + page, timeout=10) for page in pages for _ in range(3)]
     return all(a.status_code == 200 for a in answers) and text in answers[0].text
 
@@ -96,7 +96,7 @@ def test_a_stale_save_of_events_json_during_proposals_loses_none(data_dir, insta
         answers = [propose(base, f"Ehdotus {n}") for n in range(5)]
         events.write_text(stale.replace("Tuleva foorumi", "Tuleva foorumi!"), encoding="utf-8")
         assert answers == [303] * 5
-        assert "Tuleva foorumi!" in requests.get(base + "/fi/events/", timeout=10).text
+        assert "Tuleva foorumi!" in requests.get(base + "/fi/tapahtumat/", timeout=10).text
     pending = kehto(data_dir, instance_dir, "events", "pending")
     assert pending.returncode == 0, pending.stderr
     titles = [line.split("\t")[2] for line in pending.stdout.splitlines()]
@@ -109,16 +109,16 @@ def test_a_hand_edit_is_in_the_history_and_a_restore_shows_without_a_restart(
     data_dir, instance_dir
 ):
     with gunicorn(data_dir, instance_dir, workers=2) as base:
-        assert "Testi Henkilö" in requests.get(base + "/fi/contacts/", timeout=10).text
+        assert "Testi Henkilö" in requests.get(base + "/fi/yhteystiedot/", timeout=10).text
         edit_data(data_dir, "contacts.json", ("Testi Henkilö", "Vahinko Poistettu"))
-        assert "Vahinko Poistettu" in requests.get(base + "/fi/contacts/", timeout=10).text
+        assert "Vahinko Poistettu" in requests.get(base + "/fi/yhteystiedot/", timeout=10).text
         listed = kehto(data_dir, instance_dir, "history", "contacts.json")
         lines = [line.split("\t") for line in listed.stdout.splitlines()]
         assert [line[2] for line in lines] == ["a hand edit", "a hand edit"], listed.stdout
         restored = kehto(data_dir, instance_dir, "restore", "contacts.json", lines[1][0])
         assert restored.returncode == 0, restored.stderr
         for _ in range(6):  # each worker
-            assert "Testi Henkilö" in requests.get(base + "/fi/contacts/", timeout=10).text
+            assert "Testi Henkilö" in requests.get(base + "/fi/yhteystiedot/", timeout=10).text
 
 
 def test_a_deleted_highest_id_is_not_reused(data_dir, instance_dir):
@@ -127,9 +127,9 @@ def test_a_deleted_highest_id_is_not_reused(data_dir, instance_dir):
         first = max(int(line.split("\t")[0]) for line in
                     kehto(data_dir, instance_dir, "events", "pending").stdout.splitlines())  # fmt: skip
         assert kehto(data_dir, instance_dir, "events", "approve", str(first)).returncode == 0
-        assert requests.get(f"{base}/fi/events/{first}/", timeout=10).status_code == 200
+        assert requests.get(f"{base}/fi/tapahtumat/{first}/", timeout=10).status_code == 200
         edit_data(data_dir, "events.json", lambda table: table.pop(str(first)))
-        assert requests.get(f"{base}/fi/events/{first}/", timeout=10).status_code == 404
+        assert requests.get(f"{base}/fi/tapahtumat/{first}/", timeout=10).status_code == 404
         assert propose(base, "Seuraava") == 303
     pending = kehto(data_dir, instance_dir, "events", "pending").stdout.splitlines()
     assert [line.split("\t")[0] for line in pending if "\tSeuraava\t" in line] == [str(first + 1)]

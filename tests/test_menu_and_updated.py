@@ -8,6 +8,7 @@ from datetime import datetime
 from kehto_app import create_app
 from kehto_app.content.base import HELSINKI
 from tests.helpers import edit_data
+from tests.helpers import in_lang
 
 
 def menu(html: str) -> list[tuple[str, str]]:
@@ -22,7 +23,7 @@ def test_a_page_with_a_menu_number_is_in_the_menu_in_every_language(client, data
     for lang in ("fi", "sv", "en"):
         items = menu(client.get(f"/{lang}/").text)
         hrefs = [href for href, _ in items]
-        assert hrefs[-2:] == [f"/{lang}/vain-suomeksi/", f"/{lang}/contacts/"], lang
+        assert hrefs[-2:] == [f"/{lang}/vain-suomeksi/", in_lang(lang, "/contacts/")], lang
     sv = client.get("/sv/vain-suomeksi/").text
     nav = sv[sv.index('class="main-nav"') :].split("</nav>")[0]
     assert ('<a href="/sv/vain-suomeksi/" aria-current="page"><span lang="fi">Vain suomeksi'
@@ -64,8 +65,8 @@ def test_updated_shows_the_given_day_or_when_the_text_changed(config, data_dir, 
 
 
 def test_a_news_item_shows_updated_only_when_it_changed_after_its_date(client, data_dir, clock):
-    assert updated_on(client, "/fi/news/2/") == "2026-11-25", "its own updated field"
-    assert updated_on(client, "/fi/news/1/") is None
+    assert updated_on(client, "/fi/ajankohtaista/2/") == "2026-11-25", "its own updated field"
+    assert updated_on(client, "/fi/ajankohtaista/1/") is None
     clock.set(datetime(2026, 11, 30, 9, 0, tzinfo=HELSINKI))
     edit_data(data_dir, "news.json", lambda t: t["1"].update(body="Korjattu teksti."))
-    assert updated_on(client, "/fi/news/1/") == "2026-11-30"
+    assert updated_on(client, "/fi/ajankohtaista/1/") == "2026-11-30"

@@ -40,23 +40,23 @@ CASES = [
     ("content page", "/fi/saavutettavuusseloste/", "pages.json",
      lambda t: set_text(doc(t, slug="saavutettavuusseloste"), "body", "Muokattu teksti."),
      "Muokattu teksti."),
-    ("contacts", "/en/contacts/", "contacts.json",
+    ("contacts", "/en/contact/", "contacts.json",
      lambda t: t["1"].update(phone="09 123 4567"), "09 123 4567"),
-    ("events list", "/fi/events/", "events.json",
+    ("events list", "/fi/tapahtumat/", "events.json",
      lambda t: set_text(t["2"], "title", "Muokattu tuleva"), "Muokattu tuleva"),
-    ("events list, page 1", "/fi/events/?page=1", "events.json",
+    ("events list, page 1", "/fi/tapahtumat/?page=1", "events.json",
      lambda t: set_text(t["2"], "title", "Muokattu sivu 1"), "Muokattu sivu 1"),
-    ("past list", "/fi/events/past/", "events.json",
+    ("past list", "/fi/tapahtumat/menneet/", "events.json",
      lambda t: set_text(t["1"], "title", "Muokattu mennyt"), "Muokattu mennyt"),
-    ("event page", "/sv/events/2/", "events.json",
+    ("event page", "/sv/evenemang/2/", "events.json",
      lambda t: set_text(t["2"], "location", "Muokattu paikka"), "Muokattu paikka"),
-    ("event .ics", "/fi/events/2/event.ics", "events.json",
+    ("event .ics", "/fi/tapahtumat/2/event.ics", "events.json",
      lambda t: set_text(t["2"], "title", "Muokattu kalenteri"), "Muokattu kalenteri"),
     ("calendar feed", "/events.ics", "events.json",
      lambda t: set_text(t["2"], "title", "Muokattu syöte"), "Muokattu syöte"),
     ("calendar feed in Swedish", "/events.ics?lang=sv", "events.json",
      lambda t: set_text(t["2"], "title", "Ändrat flöde"), "Ändrat flöde"),
-    ("published event", "/fi/events/", "events.json",
+    ("published event", "/fi/tapahtumat/", "events.json",
      lambda t: t["3"].update(status="published"), "Piilotettu tapahtuma"),
     ("sitemap", "/sitemap.xml", "pages.json", new_page, "uusi-sivu"),
 ]  # fmt: skip
@@ -91,7 +91,7 @@ def test_a_cached_page_shows_a_data_change_on_the_next_request(
     assert text in after.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("url", ["/fi/", "/sv/events/", "/en/events/2/", "/fi/contacts/"])
+@pytest.mark.parametrize("url", ["/fi/", "/sv/evenemang/", "/en/events/2/", "/fi/yhteystiedot/"])
 def test_a_public_page_is_rendered_once_and_served_from_the_cache(client, renders, url):
     first = client.get(url)
     rendered = len(renders)
@@ -103,8 +103,8 @@ def test_a_public_page_is_rendered_once_and_served_from_the_cache(client, render
 
 
 def test_the_cached_bytes_are_what_a_fresh_render_gives(config):
-    urls = ["/fi/", "/sv/", "/en/events/", "/fi/events/past/", "/sv/events/2/", "/fi/contacts/",
-            "/fi/tietosuojaseloste/", "/events.ics?lang=en", "/fi/events/2/event.ics", "/sitemap.xml"]  # fmt: skip
+    urls = ["/fi/", "/sv/", "/en/events/", "/fi/tapahtumat/menneet/", "/sv/evenemang/2/", "/fi/yhteystiedot/",
+            "/fi/tietosuojaseloste/", "/events.ics?lang=en", "/fi/tapahtumat/2/event.ics", "/sitemap.xml"]  # fmt: skip
     cached = create_app(config).test_client()
     fresh = create_app({**config, "PAGE_CACHE": False}).test_client()
     for url in urls:
@@ -125,15 +125,15 @@ def test_languages_and_hosts_get_their_own_pages(client):
 
 
 def test_an_event_that_ends_leaves_the_upcoming_list_without_a_data_change(client, clock):
-    assert "Tuleva foorumi" in client.get("/fi/events/").get_data(as_text=True)
+    assert "Tuleva foorumi" in client.get("/fi/tapahtumat/").get_data(as_text=True)
     clock.set(clock() + timedelta(days=365 * 80))
-    page = client.get("/fi/events/").get_data(as_text=True)
+    page = client.get("/fi/tapahtumat/").get_data(as_text=True)
     assert "Tuleva foorumi" not in page
-    assert "Tuleva foorumi" in client.get("/fi/events/past/").get_data(as_text=True)
+    assert "Tuleva foorumi" in client.get("/fi/tapahtumat/menneet/").get_data(as_text=True)
 
 
 def test_the_form_errors_and_unknown_arguments_are_never_cached(app, client, renders):
-    for url in ["/fi/events/new/", "/fi/ei-ole/", "/fi/events/999/", "/fi/?utm_source=x"]:
+    for url in ["/fi/tapahtumat/uusi/", "/fi/ei-ole/", "/fi/tapahtumat/999/", "/fi/?utm_source=x"]:
         client.get(url)
         before = len(renders)
         client.get(url)
@@ -152,7 +152,7 @@ def test_a_head_request_is_answered_from_the_same_page(client):
 def test_the_cache_keeps_within_its_byte_budget(config):
     app = create_app({**config, "PAGE_CACHE_BYTES": 24_000})
     client = app.test_client()
-    for url in ["/fi/", "/sv/", "/en/", "/fi/contacts/", "/sv/contacts/", "/en/contacts/"]:
+    for url in ["/fi/", "/sv/", "/en/", "/fi/yhteystiedot/", "/sv/kontakt/", "/en/contact/"]:
         assert client.get(url).status_code == 200
     cache = app.extensions["kehto_pagecache"]
     assert 0 < cache.size <= 24_000
@@ -176,8 +176,8 @@ def flask_calls(config):
 def test_a_cached_page_is_replayed_whole_before_flask_runs(flask_calls):
     app, calls = flask_calls
     client = app.test_client()
-    first = client.get("/fi/events/2/")
-    second = client.get("/fi/events/2/")
+    first = client.get("/fi/tapahtumat/2/")
+    second = client.get("/fi/tapahtumat/2/")
     assert len(calls) == 1, "the second request never reached Flask"
     assert second.data == first.data
     for name in ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy",
@@ -186,9 +186,9 @@ def test_a_cached_page_is_replayed_whole_before_flask_runs(flask_calls):
         assert second.headers[name] == first.headers[name], name
     assert second.headers["X-Request-ID"] != first.headers["X-Request-ID"]
     assert int(second.headers["Content-Length"]) == len(first.data)
-    again = client.get("/fi/events/2/", headers={"If-None-Match": first.headers["ETag"]})
+    again = client.get("/fi/tapahtumat/2/", headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304 and again.data == b""
-    head = client.head("/fi/events/2/")
+    head = client.head("/fi/tapahtumat/2/")
     assert head.data == b"" and int(head.headers["Content-Length"]) == len(first.data)
     assert len(calls) == 1
 
@@ -196,12 +196,12 @@ def test_a_cached_page_is_replayed_whole_before_flask_runs(flask_calls):
 def test_the_fast_path_never_serves_stale_pages_or_private_ones(flask_calls, data_dir):
     app, calls = flask_calls
     client = app.test_client()
-    client.get("/fi/contacts/")
+    client.get("/fi/yhteystiedot/")
     edit_data(data_dir, "contacts.json", lambda t: t["1"].update(name="Vaihtunut Nimi"))
-    assert "Vaihtunut Nimi" in client.get("/fi/contacts/").get_data(as_text=True)
+    assert "Vaihtunut Nimi" in client.get("/fi/yhteystiedot/").get_data(as_text=True)
     assert len(calls) == 2
-    assert "Set-Cookie" in client.get("/fi/events/new/").headers
-    client.get("/fi/contacts/")  # with the session cookie, through Flask
+    assert "Set-Cookie" in client.get("/fi/tapahtumat/uusi/").headers
+    client.get("/fi/yhteystiedot/")  # with the session cookie, through Flask
     assert len(calls) == 4
 
 
@@ -222,7 +222,10 @@ def test_a_proposal_leaves_every_cached_page_and_its_etag_as_they_are(client, ap
     first = client.get("/fi/")
     from tests.test_proposals import valid_form
 
-    assert client.post("/fi/events/new/", data=valid_form(title="Ei näy vielä")).status_code == 303
+    assert (
+        client.post("/fi/tapahtumat/uusi/", data=valid_form(title="Ei näy vielä")).status_code
+        == 303
+    )
     handled.clear()
     again = client.get("/fi/")
     assert again.headers["ETag"] == first.headers["ETag"]

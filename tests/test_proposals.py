@@ -27,10 +27,11 @@ from kehto_app.serving.ratelimit import RateLimit
 from kehto_app.web.forms import FUTURE_DAYS
 from kehto_app.web.forms import PAST_DAYS
 from tests.helpers import events_on_disk
+from tests.helpers import in_lang
 from tests.helpers import proposals_on_disk
 
-FORM = "/{lang}/events/new/"
-THANKS = "/{lang}/events/new/thanks/"
+FORM = "/events/new/"
+THANKS = "/events/new/thanks/"
 PROPOSER = ("Pekka Proposer-Testaaja", "pekka.proposer@example.org")
 REQUIRED = "Tämä tieto on pakollinen."
 BAD_DATE = "Anna päivämäärä muodossa 1.12.2026."
@@ -111,18 +112,18 @@ def csrf_app(config: dict) -> Flask:
 
 def test_a_proposal_waits_for_approval_and_then_is_public(csrf_app, data_dir, instance_dir):
     client = csrf_app.test_client()
-    form_page = client.get(FORM.format(lang="fi"))
+    form_page = client.get(in_lang("fi", FORM))
     assert form_page.status_code == 200
     assert "<script" not in form_page.text
     title = "Hulevesiseminaari, Tampere"
     before = set(proposals_on_disk(instance_dir))
 
     answer = client.post(
-        FORM.format(lang="fi"),
+        in_lang("fi", FORM),
         data=valid_form(title=title, csrf_token=csrf_token(form_page.text)),
     )
     assert answer.status_code == 303
-    assert answer.headers["Location"].endswith(THANKS.format(lang="fi"))
+    assert answer.headers["Location"].endswith(in_lang("fi", THANKS))
     thanks = client.get(answer.headers["Location"])
     assert "julkaistaan, kun ylläpitäjä on tarkistanut sen" in thanks.text
 
@@ -138,37 +139,41 @@ def test_a_proposal_waits_for_approval_and_then_is_public(csrf_app, data_dir, in
 
     def public_pages() -> list[str]:
         pages = [
-            client.get(f"/{lang}{path}") for lang in ("fi", "sv") for path in ("/", "/events/")
+            client.get(in_lang(lang, path)) for lang in ("fi", "sv") for path in ("/", "/events/")
         ]
         pages.append(client.get("/events.ics"))
         assert all(page.status_code == 200 for page in pages)
         return [page.text for page in pages]
 
     assert not any(title.split(",")[0] in page for page in public_pages())
-    assert client.get(f"/fi/events/{new_id}/").status_code == 404
-    assert client.get(f"/fi/events/{new_id}/event.ics").status_code == 404
+    assert client.get(f"/fi/tapahtumat/{new_id}/").status_code == 404
+    assert client.get(f"/fi/tapahtumat/{new_id}/event.ics").status_code == 404
 
     approved = csrf_app.test_cli_runner().invoke(args=["kehto", "events", "approve", new_id])
     assert approved.exit_code == 0, approved.output
     assert events_on_disk(data_dir)[new_id]["title"] == title
     assert proposals_on_disk(instance_dir)[new_id]["state"] == "approved"
 
-    events_page, front_page = client.get("/fi/events/").text, client.get("/fi/").text
-    assert f'href="/fi/events/{new_id}/"' in events_page
+    events_page, front_page = client.get("/fi/tapahtumat/").text, client.get("/fi/").text
+    assert f'href="/fi/tapahtumat/{new_id}/"' in events_page
     assert str(escape(title)) in events_page
-    assert f'href="/fi/events/{new_id}/"' in front_page
-    detail = client.get(f"/fi/events/{new_id}/")
+    assert f'href="/fi/tapahtumat/{new_id}/"' in front_page
+    detail = client.get(f"/fi/tapahtumat/{new_id}/")
     assert detail.status_code == 200 and "Toinen kappale." in detail.text
     feed = icalendar.Calendar.from_ical(client.get("/events.ics").data)
     (vevent,) = [e for e in feed.walk("VEVENT") if str(e["SUMMARY"]) == title]
     assert vevent["UID"] == f"kehto-foorumi-event-{new_id}"
-    for text in [*public_pages(), detail.text, client.get(f"/fi/events/{new_id}/event.ics").text]:
+    for text in [
+        *public_pages(),
+        detail.text,
+        client.get(f"/fi/tapahtumat/{new_id}/event.ics").text,
+    ]:
         assert PROPOSER[0] not in text and PROPOSER[1] not in text
 
 
 @pytest.mark.parametrize("lang", ["fi", "sv"])
 def test_the_confirmation_says_the_event_is_published_after_review(app, client, lang):
-    page = client.get(THANKS.format(lang=lang))
+    page = client.get(in_lang(lang, THANKS))
     promise = (
         "Ehdotuksesi on vastaanotettu. Tapahtuma julkaistaan, kun ylläpitäjä on tarkistanut sen."
     )
@@ -180,7 +185,7 @@ def test_the_confirmation_says_the_event_is_published_after_review(app, client, 
 def test_without_moderation_a_proposal_is_published_at_once(config, data_dir, instance_dir):
     app = create_app({**config, "MODERATION": False})
     client = app.test_client()
-    answer = client.post(FORM.format(lang="fi"), data=valid_form(title="Heti julki"))
+    answer = client.post(in_lang("fi", FORM), data=valid_form(title="Heti julki"))
     assert answer.status_code == 303
     (stored,) = [e for e in events_on_disk(data_dir).values() if e["title"] == "Heti julki"]
     assert "submitter_email" not in stored
@@ -188,8 +193,8 @@ def test_without_moderation_a_proposal_is_published_at_once(config, data_dir, in
         e for e in proposals_on_disk(instance_dir).values() if e["title"] == "Heti julki"
     ]
     assert proposed["state"] == "approved"
-    assert "Heti julki" in client.get("/fi/events/").text
-    assert "julkaistu" in client.get(THANKS.format(lang="fi")).text
+    assert "Heti julki" in client.get("/fi/tapahtumat/").text
+    assert "julkaistu" in client.get(in_lang("fi", THANKS)).text
 
 
 def test_both_date_formats_and_both_time_formats_are_accepted(client, data_dir, instance_dir):
@@ -200,7 +205,7 @@ def test_both_date_formats_and_both_time_formats_are_accepted(client, data_dir, 
     ]:
         before = set(proposals_on_disk(instance_dir))
         data = valid_form(start_date=start, start_time=start_time, end_date=end, end_time=end_time)
-        assert client.post(FORM.format(lang="fi"), data=data).status_code == 303
+        assert client.post(in_lang("fi", FORM), data=data).status_code == 303
         (new_id,) = set(proposals_on_disk(instance_dir)) - before
         stored = proposals_on_disk(instance_dir)[new_id]
         assert (stored["start"], stored["end"]) == (f"{day1}T09:30", f"{day2}T16:00")
@@ -208,7 +213,7 @@ def test_both_date_formats_and_both_time_formats_are_accepted(client, data_dir, 
 
 def test_an_all_day_proposal_is_stored_as_dates(client, data_dir, instance_dir):
     data = valid_form(start_time="", end_time="", end_date=fi_date(soon(31)), link="")
-    assert client.post(FORM.format(lang="fi"), data=data).status_code == 303
+    assert client.post(in_lang("fi", FORM), data=data).status_code == 303
     stored = max(proposals_on_disk(instance_dir).items(), key=lambda item: int(item[0]))[1]
     assert (stored["start"], stored["end"]) == (soon().isoformat(), soon(31).isoformat())
     assert "link" not in stored
@@ -274,7 +279,7 @@ def test_each_rule_is_explained_at_its_field_in_the_pages_language(
     app, client, data_dir, lang, field, changes, msgid, values, instance_dir
 ):
     before = proposals_on_disk(instance_dir)
-    page = client.post(FORM.format(lang=lang), data=valid_form(**changes))
+    page = client.post(in_lang(lang, FORM), data=valid_form(**changes))
     assert page.status_code == 422
     expected = _expected(app, lang, msgid, values)
     if lang == "sv":
@@ -290,7 +295,7 @@ def test_each_rule_is_explained_at_its_field_in_the_pages_language(
 
 def test_the_swedish_page_shows_no_finnish_or_english_messages(app, client):
     data = {"start_date": "huomenna", "start_time": "x", "link": "ftp://x.fi", "title": "\x00"}
-    page = client.post(FORM.format(lang="sv"), data=data)
+    page = client.post(in_lang("sv", FORM), data=data)
     assert page.status_code == 422
     body = page.text.split("<main", 1)[1].split("</form>", 1)[0]
     messages = [REQUIRED, BAD_DATE, BAD_TIME, BAD_TEXT, BAD_LINK, NO_CONSENT, "Tapahtuman nimi"]
@@ -306,7 +311,7 @@ def test_entered_values_are_kept_when_something_is_wrong(client):
         title="Säilyvä nimi", location="Säilyvä paikka", description="Rivi 1\r\nRivi 2",
         organiser="Säilyvä järjestäjä", link="https://esimerkki.fi/säilyy", consent=None,
     )  # fmt: skip
-    page = client.post(FORM.format(lang="fi"), data=data).text
+    page = client.post(in_lang("fi", FORM), data=data).text
     assert 'value="Säilyvä nimi"' in input_tag(page, "title")
     assert 'value="Säilyvä paikka"' in input_tag(page, "location")
     assert 'value="Säilyvä järjestäjä"' in input_tag(page, "organiser")
@@ -318,7 +323,7 @@ def test_entered_values_are_kept_when_something_is_wrong(client):
 
 
 def test_optional_fields_are_not_marked_required(client):
-    page = client.get(FORM.format(lang="fi")).text
+    page = client.get(in_lang("fi", FORM)).text
     optional = (
         "start_time",
         "end_date",
@@ -361,7 +366,7 @@ def test_optional_fields_are_not_marked_required(client):
 )
 def test_only_web_addresses_are_accepted_as_links(app, client, data_dir, link, instance_dir):
     before = proposals_on_disk(instance_dir)
-    page = client.post(FORM.format(lang="fi"), data=valid_form(link=link))
+    page = client.post(in_lang("fi", FORM), data=valid_form(link=link))
     assert page.status_code == 422
     assert field_error(page.text, "link") == translated(app, "fi", BAD_LINK)
     assert proposals_on_disk(instance_dir) == before
@@ -369,7 +374,7 @@ def test_only_web_addresses_are_accepted_as_links(app, client, data_dir, link, i
 
 @pytest.mark.parametrize("link", ["https://www.esimerkki.fi/a?b=1#c", "HTTP://Kunta.FI"])
 def test_http_and_https_links_are_accepted(client, data_dir, link, instance_dir):
-    assert client.post(FORM.format(lang="fi"), data=valid_form(link=link)).status_code == 303
+    assert client.post(in_lang("fi", FORM), data=valid_form(link=link)).status_code == 303
     assert link in [e.get("link") for e in proposals_on_disk(instance_dir).values()]
 
 
@@ -389,7 +394,7 @@ def test_script_in_every_field_is_shown_as_text_on_the_form(client):
     fields = ("title", "location", "description", "organiser", "submitter_name", "end_time")
     data = valid_form(**dict.fromkeys(fields, PAYLOAD), start_date=PAYLOAD)
     data.update(submitter_email=PAYLOAD, link="https://x.fi/" + PAYLOAD.replace(" ", ""))
-    page = client.post(FORM.format(lang="fi"), data=data)
+    page = client.post(in_lang("fi", FORM), data=data)
     assert page.status_code == 422
     _assert_escaped(page.text)
     assert "&lt;script&gt;" in page.text
@@ -401,14 +406,14 @@ def test_script_in_an_approved_event_is_shown_as_text_everywhere(config, data_di
     link = "https://x.fi/" + PAYLOAD.replace(" ", "")
     data = valid_form(title=f"Otsikko {PAYLOAD}", location=PAYLOAD, description=PAYLOAD,
                       organiser=PAYLOAD, link=link)  # fmt: skip
-    assert client.post(FORM.format(lang="fi"), data=data).status_code == 303
+    assert client.post(in_lang("fi", FORM), data=data).status_code == 303
     new_id = max(int(key) for key in events_on_disk(data_dir))
-    for path in ("/fi/", "/fi/events/", f"/fi/events/{new_id}/", "/sv/events/"):
+    for path in ("/fi/", "/fi/tapahtumat/", f"/fi/tapahtumat/{new_id}/", "/sv/evenemang/"):
         page = client.get(path)
         assert page.status_code == 200
         _assert_escaped(page.text)
         assert "&lt;script&gt;" in page.text
-    detail = client.get(f"/fi/events/{new_id}/").text
+    detail = client.get(f"/fi/tapahtumat/{new_id}/").text
     assert 'href="https://x.fi/&#34;&gt;&lt;script&gt;' in detail
     feed = icalendar.Calendar.from_ical(client.get("/events.ics").data)
     (vevent,) = [e for e in feed.walk("VEVENT") if str(e["UID"]).endswith(f"-{new_id}")]
@@ -422,16 +427,16 @@ def test_a_post_without_a_csrf_token_gets_a_400_page_in_its_language(
     client = csrf_app.test_client()
     before = proposals_on_disk(instance_dir)
     for lang in ("fi", "sv"):
-        client.get(FORM.format(lang=lang))
+        client.get(in_lang(lang, FORM))
         caplog.clear()
         with caplog.at_level("INFO", logger="flask_wtf.csrf"):
-            page = client.post(FORM.format(lang=lang), data=valid_form())
+            page = client.post(in_lang(lang, FORM), data=valid_form())
         assert "The CSRF token is missing." in caplog.messages  # Flask-WTF's CSRFError
         assert page.status_code == 400
         assert f'<html lang="{lang}">' in page.text
         assert translated(csrf_app, lang, "Virheellinen pyyntö") in page.text
         assert "Traceback" not in page.text and "CSRF" not in page.text
-    sv = client.post(FORM.format(lang="sv"), data=valid_form()).text
+    sv = client.post(in_lang("sv", FORM), data=valid_form()).text
     assert translated(csrf_app, "sv", "Virheellinen pyyntö") != "Virheellinen pyyntö"
     assert "Virheellinen pyyntö" not in sv
     assert proposals_on_disk(instance_dir) == before
@@ -439,28 +444,28 @@ def test_a_post_without_a_csrf_token_gets_a_400_page_in_its_language(
 
 def test_a_forged_or_expired_csrf_token_is_refused(csrf_app, data_dir, monkeypatch):
     client = csrf_app.test_client()
-    token = csrf_token(client.get(FORM.format(lang="fi")).text)
-    forged = client.post(FORM.format(lang="fi"), data=valid_form(csrf_token=token[:-4] + "AAAA"))
+    token = csrf_token(client.get(in_lang("fi", FORM)).text)
+    forged = client.post(in_lang("fi", FORM), data=valid_form(csrf_token=token[:-4] + "AAAA"))
     assert forged.status_code == 400
     other = csrf_app.test_client()
-    other.get(FORM.format(lang="fi"))
-    assert other.post(FORM.format(lang="fi"), data=valid_form(csrf_token=token)).status_code == 400
+    other.get(in_lang("fi", FORM))
+    assert other.post(in_lang("fi", FORM), data=valid_form(csrf_token=token)).status_code == 400
     later = int(time.time()) + csrf_app.config.get("WTF_CSRF_TIME_LIMIT", 3600) + 60
     monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: later)
-    expired = client.post(FORM.format(lang="sv"), data=valid_form(csrf_token=token))
+    expired = client.post(in_lang("sv", FORM), data=valid_form(csrf_token=token))
     assert expired.status_code == 400
     assert translated(csrf_app, "sv", "Virheellinen pyyntö") in expired.text
     monkeypatch.undo()
-    assert client.post(FORM.format(lang="fi"), data=valid_form(csrf_token=token)).status_code == 303
+    assert client.post(in_lang("fi", FORM), data=valid_form(csrf_token=token)).status_code == 303
 
 
 def test_over_https_the_referrer_a_browser_sends_passes_the_csrf_check(csrf_app):
     client = csrf_app.test_client()
-    form_page = client.get("https://kehto.example/fi/events/new/")
+    form_page = client.get("https://kehto.example/fi/tapahtumat/uusi/")
     policy = form_page.headers.get("Referrer-Policy", "")
     assert policy not in ("no-referrer", "origin", "strict-origin")
     data = valid_form(csrf_token=csrf_token(form_page.text))
-    url = "https://kehto.example/fi/events/new/"
+    url = "https://kehto.example/fi/tapahtumat/uusi/"
     assert client.post(url, data=data).status_code == 400
     assert client.post(url, data=data, headers={"Referer": url}).status_code == 303
 
@@ -477,7 +482,7 @@ def test_over_https_the_referrer_a_browser_sends_passes_the_csrf_check(csrf_app)
 def test_invalid_utf8_gets_a_4xx_answer(client, data_dir, body, lang, instance_dir):
     before = proposals_on_disk(instance_dir)
     page = client.post(
-        FORM.format(lang=lang), data=body, content_type="application/x-www-form-urlencoded"
+        in_lang(lang, FORM), data=body, content_type="application/x-www-form-urlencoded"
     )
     assert 400 <= page.status_code < 500
     assert proposals_on_disk(instance_dir) == before
@@ -490,7 +495,7 @@ def test_invalid_utf8_in_an_otherwise_valid_proposal_is_refused(
     before = proposals_on_disk(instance_dir)
     fields = urlencode(valid_form(title="TITLE", location="PLACE")).encode()
     body = fields.replace(b"TITLE", title).replace(b"PLACE", location)
-    page = client.post(FORM.format(lang="sv"), data=body,
+    page = client.post(in_lang("sv", FORM), data=body,
                        content_type="application/x-www-form-urlencoded")  # fmt: skip
     assert page.status_code == 400
     assert translated(app, "sv", "Virheellinen pyyntö") in page.text
@@ -507,7 +512,7 @@ def test_invalid_utf8_in_a_multipart_proposal_is_refused(app, client, data_dir, 
         for name, value in valid_form().items()
     ]
     body = b"".join(parts) + f"--{boundary}--\r\n".encode()
-    page = client.post(FORM.format(lang="fi"), data=body,
+    page = client.post(in_lang("fi", FORM), data=body,
                        content_type=f"multipart/form-data; boundary={boundary}")  # fmt: skip
     assert page.status_code == 422
     assert field_error(page.text, "title") == translated(app, "fi", BAD_TEXT)
@@ -520,15 +525,15 @@ def test_a_one_megabyte_body_gets_a_413_page_in_its_language(
 ):
     before = proposals_on_disk(instance_dir)
     big = valid_form(description="a" * (1024 * 1024))
-    page = client.post(FORM.format(lang=lang), data=big)
+    page = client.post(in_lang(lang, FORM), data=big)
     assert page.status_code == 413
     assert f'<html lang="{lang}">' in page.text
     assert translated(app, lang, "Lähetys on liian suuri") in page.text
-    raw = client.post(FORM.format(lang=lang), data=b"x" * (1024 * 1024),
+    raw = client.post(in_lang(lang, FORM), data=b"x" * (1024 * 1024),
                       content_type="application/x-www-form-urlencoded")  # fmt: skip
     assert raw.status_code == 413
     multipart = client.post(
-        FORM.format(lang=lang),
+        in_lang(lang, FORM),
         data={**valid_form(), "file": (io.BytesIO(b"b" * 1024 * 1024), "x.bin")},
         content_type="multipart/form-data",
     )
@@ -539,7 +544,7 @@ def test_a_one_megabyte_body_gets_a_413_page_in_its_language(
 @pytest.mark.parametrize("body", ['{"title": 5, "consent": true}', "[1, 2]", "{not json", '"text"'])
 def test_a_json_body_is_not_read_as_the_form(client, data_dir, body, instance_dir):
     before = proposals_on_disk(instance_dir)
-    page = client.post(FORM.format(lang="fi"), data=body, content_type="application/json")
+    page = client.post(in_lang("fi", FORM), data=body, content_type="application/json")
     assert 400 <= page.status_code < 500
     assert proposals_on_disk(instance_dir) == before
 
@@ -547,15 +552,15 @@ def test_a_json_body_is_not_read_as_the_form(client, data_dir, body, instance_di
 def test_a_robot_filling_the_hidden_field_sees_thanks_but_nothing_is_stored(
     client, data_dir, instance_dir
 ):
-    page = client.get(FORM.format(lang="fi")).text
+    page = client.get(in_lang("fi", FORM)).text
     honeypot = input_tag(page, "website")
     assert 'type="hidden"' not in honeypot and 'tabindex="-1"' in honeypot
     assert re.search(r'<div class="hp"[^>]*>\s*<label for="website">', page)
     before = proposals_on_disk(instance_dir)
     for data in (valid_form(website="https://roskaposti.example"), {"website": "x"}):
-        answer = client.post(FORM.format(lang="fi"), data=data)
+        answer = client.post(in_lang("fi", FORM), data=data)
         assert answer.status_code == 303
-        assert answer.headers["Location"].endswith(THANKS.format(lang="fi"))
+        assert answer.headers["Location"].endswith(in_lang("fi", THANKS))
     assert proposals_on_disk(instance_dir) == before
 
 
@@ -569,16 +574,16 @@ def test_too_many_proposals_from_one_client_get_a_429_page(config, data_dir, ins
     app = create_app({**config, "RATE_LIMIT": [2, 600]})
     client = app.test_client()
     for _ in range(3):  # mistakes do not use up the limit
-        assert client.post(FORM.format(lang="sv"), data=valid_form(title="")).status_code == 422
-    assert client.post(FORM.format(lang="sv"), data=valid_form()).status_code == 303
-    assert client.post(FORM.format(lang="sv"), data=valid_form(title="Toinen")).status_code == 303
-    refused = client.post(FORM.format(lang="sv"), data=valid_form(title="Kolmas"))
+        assert client.post(in_lang("sv", FORM), data=valid_form(title="")).status_code == 422
+    assert client.post(in_lang("sv", FORM), data=valid_form()).status_code == 303
+    assert client.post(in_lang("sv", FORM), data=valid_form(title="Toinen")).status_code == 303
+    refused = client.post(in_lang("sv", FORM), data=valid_form(title="Kolmas"))
     assert refused.status_code == 429
     assert translated(app, "sv", "Liian monta lähetystä") in refused.text
     assert translated(app, "sv", "Liian monta lähetystä") != "Liian monta lähetystä"
     assert "Kolmas" not in json.dumps(proposals_on_disk(instance_dir), ensure_ascii=False)
     other = client.post(
-        FORM.format(lang="fi"), data=valid_form(), environ_base={"REMOTE_ADDR": "192.0.2.7"}
+        in_lang("fi", FORM), data=valid_form(), environ_base={"REMOTE_ADDR": "192.0.2.7"}
     )
     assert other.status_code == 303
 
@@ -592,7 +597,7 @@ def test_a_failed_write_gives_a_503_page_and_keeps_the_file(app, client, instanc
 
     before = (instance_dir / "proposals.json").read_bytes()
     monkeypatch.setattr(Collection, "save", full_disk)
-    page = client.post(FORM.format(lang="sv"), data=valid_form())
+    page = client.post(in_lang("sv", FORM), data=valid_form())
     assert page.status_code == 503
     assert translated(app, "sv", "Palvelu ei ole juuri nyt käytettävissä") in page.text
     assert (instance_dir / "proposals.json").read_bytes() == before
@@ -614,18 +619,16 @@ def test_the_limit_keeps_no_address_and_forgets_clients_after_its_window(
 ):
     app = create_app({**config, "RATE_LIMIT": [5, 600]})
     client = app.test_client()
-    client.post(
-        FORM.format(lang="fi"), data=valid_form(), environ_base={"REMOTE_ADDR": "203.0.113.9"}
-    )
+    client.post(in_lang("fi", FORM), data=valid_form(), environ_base={"REMOTE_ADDR": "203.0.113.9"})
 
     def rows() -> list[tuple]:
         with sqlite3.connect(instance_dir / "ratelimit.sqlite3") as db:
             return db.execute("SELECT client FROM hits").fetchall()
 
     assert len(rows()) == 1 and "203.0.113.9" not in rows()[0][0]
-    client.get(FORM.format(lang="fi"))
+    client.get(in_lang("fi", FORM))
     assert len(rows()) == 1
     later = time.time() + 601
     monkeypatch.setattr("kehto_app.serving.ratelimit.time.time", lambda: later)
-    client.get(FORM.format(lang="fi"))
+    client.get(in_lang("fi", FORM))
     assert rows() == []

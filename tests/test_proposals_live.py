@@ -17,7 +17,7 @@ from tests.test_proposals import valid_form
 
 pytestmark = pytest.mark.slow
 
-FORM = "/fi/events/new/"
+FORM = "/fi/tapahtumat/uusi/"
 
 
 def propose(base: str, title: str, session: requests.Session | None = None) -> int:
@@ -44,19 +44,19 @@ def test_the_rate_limit_holds_across_all_workers(data_dir, instance_dir):
     env = {"KEHTO_RATE_LIMIT": "[5, 600]"}
     with gunicorn(data_dir, instance_dir, workers=4, env=env) as base:
         answers = [propose(base, f"Rajoitettu {n}") for n in range(12)]
-        refused = requests.post(base + "/sv/events/new/", data={}, timeout=30)
+        refused = requests.post(base + "/sv/evenemang/ny/", data={}, timeout=30)
         assert refused.status_code == 400  # no CSRF token: refused before counting
         session = requests.Session()
-        session.get(base + "/sv/events/new/", timeout=30)
+        session.get(base + "/sv/evenemang/ny/", timeout=30)
         last = session.post(
-            base + "/sv/events/new/",
-            data=valid_form(csrf_token=csrf_token(session.get(base + "/sv/events/new/").text)),
+            base + "/sv/evenemang/ny/",
+            data=valid_form(csrf_token=csrf_token(session.get(base + "/sv/evenemang/ny/").text)),
             allow_redirects=False,
             timeout=30,
         )
-        token = csrf_token(session.get(base + "/sv/events/new/", timeout=30).text)
+        token = csrf_token(session.get(base + "/sv/evenemang/ny/", timeout=30).text)
         big = valid_form(csrf_token=token, description="a" * 1024 * 1024)
-        too_big = session.post(base + "/sv/events/new/", data=big, timeout=30)
+        too_big = session.post(base + "/sv/evenemang/ny/", data=big, timeout=30)
     assert Counter(answers) == {303: 5, 429: 7}
     assert answers[:5] == [303] * 5
     assert last.status_code == 429

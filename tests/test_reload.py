@@ -65,11 +65,11 @@ def test_a_schema_error_keeps_the_last_good_events(client, data_dir):
 
 
 def test_edits_show_without_a_restart(client, data_dir):
-    assert "Testi Henkilö" in client.get("/fi/contacts/").text
+    assert "Testi Henkilö" in client.get("/fi/yhteystiedot/").text
     edit_data(data_dir, "contacts.json", ("Testi Henkilö", "Uusi Henkilö"))
-    assert "Uusi Henkilö" in client.get("/fi/contacts/").text
+    assert "Uusi Henkilö" in client.get("/fi/yhteystiedot/").text
     rename_save(data_dir / "contacts.json", "Uusi Henkilö", "Kolmas Henkilö")
-    assert "Kolmas Henkilö" in client.get("/fi/contacts/").text
+    assert "Kolmas Henkilö" in client.get("/fi/yhteystiedot/").text
 
 
 def test_the_site_refuses_to_start_on_a_file_that_was_never_valid(config, data_dir):
@@ -93,7 +93,7 @@ def test_every_gunicorn_worker_sees_edits(data_dir, instance_dir):
 
             def ask(_: int) -> bool:
                 with requests.get(
-                    f"{base}/fi/contacts/", timeout=5, headers={"Connection": "close"}
+                    f"{base}/fi/yhteystiedot/", timeout=5, headers={"Connection": "close"}
                 ) as r:
                     return text in r.text
 
@@ -104,7 +104,7 @@ def test_every_gunicorn_worker_sees_edits(data_dir, instance_dir):
                     pids = {
                         re.search(r"\[(\d+)\]", ln).group(1)
                         for ln in lines
-                        if "GET /fi/contacts/" in ln
+                        if "GET /fi/yhteystiedot/" in ln
                     }
                     if len(pids) == workers:
                         return all(answers)

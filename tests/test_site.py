@@ -11,21 +11,25 @@ import pytest
 
 from tests.helpers import edit_data
 from tests.helpers import event
+from tests.helpers import in_lang
 
 LANGS = ("fi", "sv", "en")
 PAGES = (
-    "/{lang}/",
-    "/{lang}/contacts/",
-    "/{lang}/events/",
-    "/{lang}/events/past/",
-    "/{lang}/events/1/",
-    "/{lang}/events/2/",
-    "/{lang}/events/new/",
-    "/{lang}/events/new/thanks/",
-    "/{lang}/saavutettavuusseloste/",
-    "/{lang}/tietosuojaseloste/",
-    "/{lang}/vain-suomeksi/",
+    "/",
+    "/contacts/",
+    "/events/",
+    "/events/past/",
+    "/events/1/",
+    "/events/2/",
+    "/events/new/",
+    "/events/new/thanks/",
+    "/vain-suomeksi/",
 )
+CONTENT_PAGES = {
+    "fi": ("/fi/saavutettavuusseloste/", "/fi/tietosuojaseloste/"),
+    "sv": ("/sv/tillganglighetsutlatande/", "/sv/dataskyddsbeskrivning/"),
+    "en": ("/en/accessibility-statement/", "/en/privacy-notice/"),
+}
 
 
 class Links(HTMLParser):
@@ -51,9 +55,17 @@ def parse(html: str) -> Links:
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("path", PAGES)
 def test_every_page_answers_in_every_language(client, path, lang):
-    response = client.get(path.format(lang=lang))
+    response = client.get(in_lang(lang, path))
     assert response.status_code == 200
     assert parse(response.text).html_lang == lang
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_legal_pages_answer_at_their_address_in_each_language(client, lang):
+    for path in CONTENT_PAGES[lang]:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert parse(response.text).html_lang == lang
 
 
 @pytest.mark.parametrize(
@@ -167,7 +179,7 @@ def test_markdown_renders_but_raw_html_does_not(client, runner, data_dir):
     ],
 )
 def test_dates_are_formatted_per_locale_in_helsinki_time(client, lang, date, time):
-    html = client.get(f"/{lang}/events/2/").text
+    html = client.get(in_lang(lang, "/events/2/")).text
     assert f"{date} {time}" in html
     shown = re.sub(r'<script type="application/ld\+json">.*?</script>', "", html, flags=re.S)
     assert "2099-06-14" not in re.sub(r'(datetime|href)="[^"]*"', "", shown)
@@ -177,22 +189,22 @@ def test_dates_are_formatted_per_locale_in_helsinki_time(client, lang, date, tim
     ("lang", "date"), [("fi", "14.6.2012"), ("sv", "14.6.2012"), ("en", "14 June 2012")]
 )
 def test_all_day_event_date(client, lang, date):
-    assert date in client.get(f"/{lang}/events/past/").text
+    assert date in client.get(in_lang(lang, "/events/past/")).text
 
 
 def test_events_are_ordered_and_paginated(client, data_dir, app):
     events = [event(title=f"Tapahtuma {n:02}", start=f"2099-03-{n:02}") for n in range(1, 26)]
     events += [event(title=f"Mennyt {n:02}", start=f"2011-03-{n:02}") for n in range(1, 26)]
     write_table(data_dir, "events.json", events, first_id=11)  # new ids: new events
-    first = client.get("/fi/events/").text
+    first = client.get("/fi/tapahtumat/").text
     assert first.index("Tapahtuma 01") < first.index("Tapahtuma 02") < first.index("Tapahtuma 20")
     assert "Tapahtuma 21" not in first
-    second = client.get("/fi/events/?page=2").text
+    second = client.get("/fi/tapahtumat/?page=2").text
     assert "Tapahtuma 21" in second and "Tapahtuma 25" in second
-    past = client.get("/fi/events/past/").text
+    past = client.get("/fi/tapahtumat/menneet/").text
     assert past.index("Mennyt 25") < past.index("Mennyt 24")
-    assert client.get("/fi/events/?page=3").status_code == 404
-    assert client.get("/fi/events/?page=abc").status_code == 404
+    assert client.get("/fi/tapahtumat/?page=3").status_code == 404
+    assert client.get("/fi/tapahtumat/?page=abc").status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -201,10 +213,10 @@ def test_events_are_ordered_and_paginated(client, data_dir, app):
         "/de/",
         "/xx/events/",
         "/fi/ei-ole/",
-        "/fi/events/99/",
-        "/fi/events/3/",
+        "/fi/tapahtumat/99/",
+        "/fi/tapahtumat/3/",
         "/FI/",
-        "/fi/events/0/",
+        "/fi/tapahtumat/0/",
         "/fi/tapahtumat/ehdota/",
     ],
 )
@@ -229,21 +241,25 @@ def test_english_404_for_unknown_prefix(client):
     assert '<html lang="en">' in response.text
 
 
+EVENT_2 = {"fi": "/fi/tapahtumat/2/", "sv": "/sv/evenemang/2/", "en": "/en/events/2/"}
+CONTACTS = {"fi": "/fi/yhteystiedot/", "sv": "/sv/kontakt/", "en": "/en/contact/"}
+
+
 def test_language_switcher_keeps_the_visitor_on_the_same_page(client):
-    html = client.get("/fi/events/2/").text
+    html = client.get("/fi/tapahtumat/2/").text
     for code, name in (("fi", "Suomi"), ("sv", "Svenska"), ("en", "English")):
-        assert f'<a href="/{code}/events/2/" lang="{code}" hreflang="{code}"' in html
+        assert f'<a href="{EVENT_2[code]}" lang="{code}" hreflang="{code}"' in html
         assert name in html
-    paged = client.get("/sv/events/past/?page=1").text
+    paged = client.get("/sv/evenemang/tidigare/?page=1").text
     assert 'href="/en/events/past/?page=1"' in paged
 
 
 def test_canonical_and_hreflang_links(client):
-    html = client.get("/sv/contacts/").text
-    assert '<link rel="canonical" href="http://localhost/sv/contacts/">' in html
+    html = client.get("/sv/kontakt/").text
+    assert '<link rel="canonical" href="http://localhost/sv/kontakt/">' in html
     for code in LANGS:
-        assert f'hreflang="{code}" href="http://localhost/{code}/contacts/"' in html
-    assert 'hreflang="x-default" href="http://localhost/fi/contacts/"' in html
+        assert f'hreflang="{code}" href="http://localhost{CONTACTS[code]}"' in html
+    assert 'hreflang="x-default" href="http://localhost/fi/yhteystiedot/"' in html
 
 
 def test_sitemap_lists_every_page_with_alternates(client):
@@ -252,7 +268,7 @@ def test_sitemap_lists_every_page_with_alternates(client):
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
     root = ElementTree.fromstring(response.data)
     locs = [u.find("s:loc", ns).text for u in root.findall("s:url", ns)]
-    assert "http://localhost/sv/events/2/" in locs
+    assert "http://localhost/sv/evenemang/2/" in locs
     assert "http://localhost/en/vain-suomeksi/" in locs
     assert not any("/events/3/" in loc for loc in locs), "hidden events stay out"
     for url in root.findall("s:url", ns):

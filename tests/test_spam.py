@@ -15,8 +15,8 @@ from tests.helpers import proposals_on_disk
 from tests.test_proposals import input_tag
 from tests.test_proposals import valid_form
 
-FORM = "/fi/events/new/"
-THANKS = "/fi/events/new/thanks/"
+FORM = "/fi/tapahtumat/uusi/"
+THANKS = "/fi/tapahtumat/uusi/kiitos/"
 
 
 @pytest.fixture

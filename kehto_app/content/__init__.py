@@ -17,6 +17,7 @@ import click
 from flask import Flask
 from flask import current_app
 
+from .base import LANGUAGES
 from .kinds import DATED
 from .kinds import KINDS
 from .kinds import PROPOSALS
@@ -103,11 +104,13 @@ def quiet(logger: logging.Logger) -> Iterator[None]:
 
 
 def reserved_slugs(app: Flask) -> frozenset[str]:
-    """The first path segment of every fixed page under a language (events, contacts, ...)."""
+    """The first path segment of every fixed page under a language, in any language's words
+    (tapahtumat, evenemang, events, ...)."""
     found = {"static"}
     for rule in app.url_map.iter_rules():
         parts = rule.rule.split("/")
-        if len(parts) > 2 and parts[1].startswith("<lang") and "<" not in parts[2]:
+        under_language = parts[1].startswith("<lang") or parts[1] in LANGUAGES
+        if len(parts) > 2 and under_language and "<" not in parts[2]:
             found.add(parts[2])
     return frozenset(found - {""})
 

@@ -369,10 +369,39 @@ def _menu(value: Any) -> int:
 
 MENU = Rule(_menu, {"type": "integer", "minimum": 1, "maximum": 999})
 
+OTHER_LANGUAGES = tuple(lang for lang in LANGUAGES if lang != "fi")
+
+
+def _slugs(value: Any) -> dict[str, str]:
+    """A page's address in Swedish and English (the Finnish one is its `slug`)."""
+    if not isinstance(value, dict):
+        raise Invalid(f'must be {{"sv": ..., "en": ...}}, not {kind_of(value)}')
+    if "fi" in value:
+        raise Invalid('has "fi": the Finnish address is the page\'s slug (use sv, en)')
+    unknown = sorted(str(lang) for lang in value if lang not in OTHER_LANGUAGES)
+    if unknown:
+        raise Invalid(f"unknown language {show(unknown[0])} (use sv, en)")
+    for lang, slug in value.items():
+        try:
+            _slug(slug)
+        except Invalid as exc:
+            raise Invalid(f"{lang}: {exc}") from None
+    return dict(value)
+
+
+SLUGS = Rule(
+    _slugs,
+    {
+        "type": "object",
+        "properties": {lang: SLUG_RULE.schema for lang in OTHER_LANGUAGES},
+        "additionalProperties": False,
+    },
+)
+
 
 def kind_of(value: Any) -> str:
     names = {bool: "true/false", int: "a number", float: "a number", list: "a list",
-             dict: "an object", type(None): "null"}  # fmt: skip
+             str: "text", dict: "an object", type(None): "null"}  # fmt: skip
     return names.get(type(value), type(value).__name__)
 
 

@@ -37,9 +37,11 @@ def schema_of(kind: Kind) -> dict[str, Any]:
         "properties": {
             "_default": {
                 "type": "object",
-                "description": "the documents, by id (a whole number written as text)",
+                "description": ("exactly one document" if kind.single else "the documents")
+                + ", by id (a whole number written as text)",
                 "patternProperties": {"^[1-9][0-9]*$": document},
                 "additionalProperties": False,
+                **({"minProperties": 1, "maxProperties": 1} if kind.single else {}),
             }
         },
         "required": ["_default"],

@@ -23,6 +23,7 @@ from .models import Job
 from .models import News
 from .models import Page
 from .models import Proposal
+from .models import SiteTexts
 from .validation import Problem
 
 Check = Callable[[str, list[Any], frozenset[str]], list[Problem]]
@@ -50,6 +51,8 @@ class Kind:
     meaning: str
     check: Check | None = None
     sitemap: Entries | None = None
+    single: bool = False
+    """The file holds exactly one document (the site's own texts), not a list of them."""
 
     @property
     def file(self) -> str:
@@ -74,18 +77,25 @@ REQUIRED_PAGES = ("index", "saavutettavuusseloste", "tietosuojaseloste")
 
 
 def check_pages(file: str, pages: list[Page], reserved: frozenset[str]) -> list[Problem]:
+    """Each address (the slug, and the Swedish and English ones) belongs to one page and
+    none is the site's own; the pages the site links from every page exist."""
     problems = []
     seen: dict[str, int] = {}
     for page in sorted(pages, key=lambda p: p.id):
-        if page.slug in reserved:
-            message = f'"{page.slug}" is reserved for the site\'s own pages'
-            problems.append(Problem(file, str(page.id), "slug", message))
-        elif page.slug in seen:
-            message = f'"{page.slug}" is already used by document {seen[page.slug]}'
-            problems.append(Problem(file, str(page.id), "slug", message))
-        seen.setdefault(page.slug, page.id)
+        named = [("slug", page.slug)]
+        named += [(f"slugs.{lang}", slug) for lang, slug in (page.slugs or {}).items()]
+        for field, slug in named:
+            owner = seen.get(slug, page.id)
+            if slug in reserved:
+                message = f'"{slug}" is reserved for the site\'s own pages'
+                problems.append(Problem(file, str(page.id), field, message))
+            elif owner != page.id:
+                message = f'"{slug}" is already used by document {owner}'
+                problems.append(Problem(file, str(page.id), field, message))
+            seen.setdefault(slug, page.id)
+    finnish = {page.slug for page in pages}
     for required in REQUIRED_PAGES:
-        if required not in seen:
+        if required not in finnish:
             problems.append(Problem(file, None, None, f'the page "{required}" is missing'))
     return problems
 
@@ -153,8 +163,9 @@ EVENTS = Kind(
 )
 JOBS = Kind("jobs", Job, 'open positions ("Avoimet työpaikat")')
 NEWS = Kind("news", News, 'the forum\'s news ("Ajankohtaista")', sitemap=news_entries)
+SITE = Kind("site", SiteTexts, "the site's name, tagline and footer text", single=True)
 
-KINDS: tuple[Kind, ...] = (PAGES, CONTACTS, EVENTS, JOBS, NEWS)
+KINDS: tuple[Kind, ...] = (PAGES, CONTACTS, EVENTS, JOBS, NEWS, SITE)
 
 PROPOSALS = Kind(
     "proposals",

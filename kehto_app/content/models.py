@@ -25,6 +25,7 @@ from .fields import MOMENT
 from .fields import PHONE_RULE
 from .fields import PROPOSAL_STATE
 from .fields import SLUG_RULE
+from .fields import SLUGS
 from .fields import STATUS
 from .fields import TEXT
 from .fields import TIMESTAMP
@@ -37,7 +38,7 @@ from .fields import required
 @dataclass(frozen=True)
 class Page:
     id: int
-    slug: str = required(SLUG_RULE, "the page's address; unique in the file")
+    slug: str = required(SLUG_RULE, "the page's address (in Finnish); unique in the file")
     title: Translatable = required(TRANSLATABLE, "the page title, its main heading (h1)")
     body: Translatable = required(MARKDOWN, "the page text, in CommonMark Markdown")
     note: str | None = optional(TEXT, "a note to the maintainer, never shown on the site")
@@ -47,6 +48,15 @@ class Page:
     updated: date | None = optional(
         DAY, 'the day of the last real change, shown as "Päivitetty" (else: when the text changed)'
     )
+    slugs: dict[str, str] | None = optional(
+        SLUGS,
+        'its address in Swedish and English, e.g. {"sv": "kontakt", "en": "contact"}; '
+        "left out: the slug in every language",
+    )
+
+    def address(self, lang: str) -> str:
+        """The page's slug in `lang`."""
+        return (self.slugs or {}).get(lang, self.slug)
 
 
 Day = date
@@ -209,6 +219,21 @@ class Job:
 
     def open_on(self, day: date) -> bool:
         return self.deadline >= day
+
+
+@dataclass(frozen=True)
+class SiteTexts:
+    """What every page says of the site itself: site.json's one document."""
+
+    id: int
+    name: Translatable = required(
+        TRANSLATABLE, "the site's name: the header, the browser tab, link previews, the news feed"
+    )
+    tagline: Translatable = required(TRANSLATABLE, "the line beside the name in the header")
+    footer: Translatable = required(
+        TRANSLATABLE,
+        "the text at the foot of every page; also the description of a page without one",
+    )
 
 
 def ends_at(start: date | datetime, end: date | datetime | None) -> datetime:

@@ -22,6 +22,7 @@ from .models import Event
 from .models import Job
 from .models import News
 from .models import Page
+from .models import SiteTexts
 from .revisions import Revision
 
 T = TypeVar("T")
@@ -40,6 +41,29 @@ def page(slug: str) -> Page:
     if found is None:
         raise NotFound()
     return found
+
+
+def _by_address(docs: list[Page]) -> dict[str, Page]:
+    """Each page by any of its addresses (its slug, and its Swedish and English ones)."""
+    found: dict[str, Page] = {}
+    for p in sorted(docs, key=lambda p: p.id):
+        for slug in (p.slug, *(p.slugs or {}).values()):
+            found.setdefault(slug, p)
+    return found
+
+
+def page_at(slug: str) -> Page:
+    """The page that any of its addresses names, in any language; else a 404."""
+    found = current_store()["pages"].derive(_by_address).get(slug)
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def address(slug: str, lang: str) -> str:
+    """The address in `lang` of the page that `slug` names (unchanged if none does)."""
+    found = current_store()["pages"].derive(_by_address).get(slug)
+    return found.address(lang) if found is not None else slug
 
 
 def _in_menu(docs: list[Page]) -> list[Page]:
@@ -209,6 +233,11 @@ def news_item(news_id: int) -> News:
 
 def news_modified() -> datetime:
     return current_store()["news"].modified
+
+
+def site_texts() -> SiteTexts:
+    """The site's name, tagline and footer text: site.json's one document."""
+    return current_store()["site"].get()[0]
 
 
 @dataclass(frozen=True)

@@ -70,10 +70,30 @@ class Validator:
             documents.append(known[0])
             problems.extend(known[1])
         self._known = kept
+        if kind.single:
+            problems.extend(_one_document(kind, raw))
         if kind.check is not None:
             problems.extend(kind.check(kind.file, documents, self.reserved))
         documents.sort(key=lambda d: d.id)
         return documents, problems
+
+
+def _one_document(kind: Kind, raw: Any) -> list[Problem]:
+    """A file of one document (site.json): none, or more than one, is a problem."""
+    table = raw.get("_default", {}) if isinstance(raw, dict) else None
+    if not isinstance(table, dict) or len(table) == 1:
+        return []
+    if not table:
+        fields = ", ".join(f'"{name}": ...' for name in kind.fields)
+        message = f'has no document: it must hold exactly one, "1": {{{fields}}}'
+        return [Problem(kind.file, None, None, message)]
+    ids = sorted(table, key=lambda key: (len(key), key))
+    listed = ", ".join(ids[:-1]) + f" and {ids[-1]}"
+    message = (
+        f"has {len(ids)} documents (ids {listed}): it must hold exactly one, "
+        "so keep one and delete the others"
+    )
+    return [Problem(kind.file, None, None, message)]
 
 
 def _table(file: str, raw: Any) -> tuple[dict[str, Any], list[Problem]]:

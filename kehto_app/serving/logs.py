@@ -20,6 +20,9 @@ from flask import Response
 from flask import g
 from flask import request
 
+from ..content.base import LANGUAGES
+from ..i18n import localized_path
+
 access_log = logging.getLogger("kehto_app.access")
 
 REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
@@ -42,8 +45,10 @@ def log_request(response: Response) -> Response:
     return response
 
 
-SECRET_IN_PATH = re.compile(r"(/events/review/[0-9]+/)[^/?]+")
-"""A review link's signed token: a key to a decision, kept out of the logs."""
+REVIEW_PATHS = sorted({localized_path("/events/review/", lang) for lang in LANGUAGES})
+SECRET_IN_PATH = re.compile(rf"((?:{'|'.join(map(re.escape, REVIEW_PATHS))})[0-9]+/)[^/?]+")
+"""A review link's signed token (`/fi/tapahtumat/tarkista/ID/TOKEN/`, and its spellings in
+the other languages), a key to a decision, kept out of the logs."""
 
 
 def log_line(given: str, environ: dict[str, Any], status: int, started: float) -> None:
@@ -51,7 +56,7 @@ def log_line(given: str, environ: dict[str, Any], status: int, started: float) -
     if not access_log.isEnabledFor(logging.INFO):
         return
     path = request_path(environ)
-    if "/review/" in path:
+    if any(review in path for review in REVIEW_PATHS):
         path = SECRET_IN_PATH.sub(r"\1-", path)
     path = path[:500].encode("unicode_escape").decode("ascii")
     took = (time.perf_counter() - started) * 1000

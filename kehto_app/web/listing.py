@@ -30,6 +30,7 @@ def sitemap_entries() -> list[tuple[str, dict[str, Any]]]:
             rule.arguments == {"lang"}
             and "GET" in (rule.methods or ())
             and not getattr(view, "kehto_unlisted", False)
+            and (rule.endpoint, {}) not in entries  # one rule per language, one entry
         ):
             entries.append((rule.endpoint, {}))
     store = current_store()
