@@ -470,6 +470,22 @@ def test_nginx_logs_a_truncated_address(site: Site):
     assert v4.startswith("127.0.0.0/24 ")
 
 
+def test_nginx_logs_no_review_token(site: Site):
+    paths = ("/fi/tapahtumat/tarkista/4/Wz_SECRET-1.x/?log=r1", "/sv/evenemang/granska/4/Wz_SECRET2/",
+             "/fi/?log=plain", "/fi/events/review/4/Wz_SECRET3/?log=r3")  # fmt: skip
+    for path in paths:
+        fetch(site.port, path)
+    log = site.folder / "kehto.access.log"
+    deadline = time.monotonic() + 5
+    while "log=r3" not in log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    text = log.read_text()
+    assert "SECRET" not in text
+    assert '"GET /fi/tapahtumat/tarkista/4/-/?log=r1 HTTP/1.1"' in text
+    assert '"GET /sv/evenemang/granska/4/-/ HTTP/1.1"' in text
+    assert '"GET /fi/?log=plain HTTP/1.1"' in text  # any other path is logged as asked
+
+
 def test_gunicorn_s_own_access_log_has_no_client_address():
     settings = runpy.run_path(str(CONF))
     assert "%(h)s" not in settings["access_log_format"]
