@@ -18,6 +18,7 @@ from wtforms import Field
 from wtforms import Form
 from wtforms import HiddenField
 from wtforms import SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms import StringField
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired
@@ -177,9 +178,9 @@ def one_of(choices: tuple[str, ...]) -> Callable[[Form, Field], None]:
 
 
 ATTENDANCE_CHOICES = [
-    ("in-person", _l("Paikan päällä")),
-    ("online", _l("Verkkotapahtuma")),
-    ("hybrid", _l("Hybriditapahtuma: paikan päällä ja verkossa")),
+    SelectChoice("in-person", _l("Paikan päällä")),
+    SelectChoice("online", _l("Verkkotapahtuma")),
+    SelectChoice("hybrid", _l("Hybriditapahtuma: paikan päällä ja verkossa")),
 ]
 
 
