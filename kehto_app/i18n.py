@@ -41,8 +41,8 @@ BABEL_LOCALES = {"fi": "fi", "sv": "sv_FI", "en": "en_FI"}
 LANGUAGE_NAMES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
 DATE_PATTERNS = {"fi": "d.M.y", "sv": "d.M.y", "en": "d MMMM y"}
 TIME_PATTERN = "H.mm"
-INTERVAL_SKELETONS = {"fi": "yMd", "sv": "yMd", "en": "yMMMMd"}
-"""Babel's interval skeletons matching DATE_PATTERNS: 14.–15.6.2012, 14–15 Jun 2012."""
+INTERVAL_SKELETONS = {"fi": "yMd", "sv": "yMd"}
+"""Babel's interval skeletons matching DATE_PATTERNS: 14.–15.6.2012 (English: by hand)."""
 
 _forced: ContextVar[str | None] = ContextVar("kehto_language", default=None)
 
@@ -251,8 +251,20 @@ def when(start: date | datetime, end: date | datetime | None = None) -> str:
         return f"{first}\u2013{clock(end)}"
     if not isinstance(start, datetime) and not isinstance(end, datetime):
         lang = current()
+        if lang == "en":
+            return _english_interval(start, end)
         return format_interval(start, end, INTERVAL_SKELETONS[lang], locale=BABEL_LOCALES[lang])
     return f"{first} \u2013 {_moment(end)}"
+
+
+def _english_interval(start: date, end: date) -> str:
+    """Days in English with the month spelled out, as a single day is ("1–2 September
+    2099", "30 September – 2 October 2099"): CLDR's English intervals abbreviate it."""
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day}\u2013{day(end)}"
+    if start.year == end.year:
+        return f"{format_date(start, 'd MMMM', locale=BABEL_LOCALES['en'])} \u2013 {day(end)}"
+    return f"{day(start)} \u2013 {day(end)}"
 
 
 def _moment(value: date | datetime) -> str:

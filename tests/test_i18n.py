@@ -101,3 +101,20 @@ def test_times_are_shown_in_helsinki_time(app, lang, expected):
 
         g.lang = lang
         assert when(start, end) == expected
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        (date(2099, 9, 1), date(2099, 9, 2), "1–2 September 2099"),
+        (date(2099, 9, 30), date(2099, 10, 2), "30 September – 2 October 2099"),
+        (date(2099, 12, 30), date(2100, 1, 2), "30 December 2099 – 2 January 2100"),
+    ],
+)
+def test_english_day_ranges_spell_out_the_month_as_single_days_do(app, start, end, expected):
+    with app.test_request_context("/en/"):
+        from flask import g
+
+        g.lang = "en"
+        assert when(start, end) == expected
+        assert when(start) == f"{start.day} {start.strftime('%B')} {start.year}"
