@@ -18,9 +18,9 @@ from wtforms import Field
 from wtforms import Form
 from wtforms import HiddenField
 from wtforms import SelectField
-from wtforms.fields.choices import SelectChoice
 from wtforms import StringField
 from wtforms import TextAreaField
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # (stubs: 3.2)
 from wtforms.validators import DataRequired
 from wtforms.validators import Email
 from wtforms.validators import Length
