@@ -205,6 +205,11 @@ def markdown(value: Translatable) -> Markup:
     return _block(_render_markdown(text), fallback)
 
 
+def markdown_text(text: str) -> Markup:
+    """Markdown already picked in its language, as HTML without a fallback's note."""
+    return _render_markdown(text)
+
+
 def paragraphs(value: Translatable) -> Markup:
     """Plain text as paragraphs: blank lines split them, single newlines break lines."""
     text, fallback = pick(value)

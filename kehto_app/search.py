@@ -32,7 +32,7 @@ from markupsafe import escape
 from .content import current_store
 from .content import queries
 from .content.base import Translatable
-from .i18n import markdown
+from .i18n import markdown_text
 from .i18n import pick
 
 STEMMERS = {"fi": "finnish", "sv": "swedish", "en": "english"}
@@ -166,16 +166,16 @@ def _build(lang: str) -> Index:
 def _documents(lang: str) -> Iterable[Document]:
     for page in queries.pages().values():
         title, title_lang = _shown(page.title, lang)
-        body_lang = _shown(page.body, lang)[1]
+        body, body_lang = _shown(page.body, lang)
         endpoint, args = (
             ("site.front", {}) if page.slug == "index" else ("site.page", {"slug": page.slug})
         )
-        yield Document("page", endpoint, args, title, title_lang, _plain(markdown(page.body)),
+        yield Document("page", endpoint, args, title, title_lang, _plain(markdown_text(body)),
                        body_lang, None)  # fmt: skip
     for item in queries.news():
         title, title_lang = _shown(item.title, lang)
         summary, body_lang = _shown(item.summary, lang)
-        body = summary + " " + _plain(markdown(item.body))
+        body = summary + " " + _plain(markdown_text(_shown(item.body, lang)[0]))
         yield Document("news", "news.item", {"news_id": item.id}, title, title_lang, body,
                        body_lang, item.date)  # fmt: skip
     for event in queries.published_events():

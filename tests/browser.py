@@ -27,6 +27,13 @@ CHROMIUM_ARGS = [
 ]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+"""The WCAG A/AA levels the site conforms to; axe_violations runs every rule beyond them too."""
+EVERY_RULE = "() => axe.getRules().map(rule => rule.ruleId)"
+"""All of axe-core's rules. `axe.run()` alone leaves out the experimental and deprecated ones
+(css-orientation-lock, p-as-heading, td-has-header, duplicate-id,
+landmark-complementary-is-top-level, ...) and those off by default: AAA's
+color-contrast-enhanced, identical-links-same-purpose, meta-refresh-no-exceptions, and
+target-size (WCAG 2.2 AA). None of them is left off here."""
 LANGS = ("fi", "sv", "en")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
@@ -82,19 +89,21 @@ def launch(playwright: Playwright) -> Browser:
 
 
 def axe_violations(page: Page) -> list[dict[str, Any]]:
-    """axe-core's WCAG A/AA violations on the page as it is now."""
+    """axe-core's violations of any of its rules (EVERY_RULE) on the page as it is now."""
     if not page.evaluate("typeof window.axe === 'object'"):
         # Evaluated through DevTools, so the site's CSP (no inline script) stays as it is.
         page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
+    rules = page.evaluate(EVERY_RULE)
     result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
-        AXE_TAGS,
+        "rules => axe.run(document, {runOnly: {type: 'rule', values: rules}, resultTypes: ['violations']})",
+        rules,
     )
     return [
         {
             "id": v["id"],
             "impact": v["impact"],
             "help": v["help"],
+            "wcag": bool(set(v["tags"]) & set(AXE_TAGS)),
             "targets": [json.dumps(node["target"]) for node in v["nodes"]],
         }
         for v in result["violations"]
