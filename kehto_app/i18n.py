@@ -193,11 +193,22 @@ def pick(value: Translatable) -> tuple[str, bool]:
     return value[DEFAULT_LANGUAGE], True
 
 
-def inline(value: Translatable) -> Markup:
+def inline(value: Translatable, written: str | None = None) -> Markup:
+    """A text in the page's language; marked `lang="fi"` where it falls back to Finnish,
+    or `lang=written` where it is one text for every language written in another language
+    (a proposal sent in Swedish, shown on a Finnish page)."""
     text, fallback = pick(value)
-    if fallback:
-        return Markup('<span lang="fi">%s</span>') % text
+    lang = "fi" if fallback else _written_in(value, written)
+    if lang:
+        return Markup('<span lang="%s">%s</span>') % (lang, text)
     return escape(text)
+
+
+def _written_in(value: Translatable, written: str | None) -> str | None:
+    """`written`, if the text is one for every language and the page is in another."""
+    if written is None or written == current() or len(set(value.values())) != 1:
+        return None
+    return written
 
 
 def markdown(value: Translatable) -> Markup:
@@ -210,14 +221,18 @@ def markdown_text(text: str) -> Markup:
     return _render_markdown(text)
 
 
-def paragraphs(value: Translatable) -> Markup:
-    """Plain text as paragraphs: blank lines split them, single newlines break lines."""
+def paragraphs(value: Translatable, written: str | None = None) -> Markup:
+    """Plain text as paragraphs: blank lines split them, single newlines break lines. Marked
+    with its language as `inline` marks it."""
     text, fallback = pick(value)
     parts = [p.strip() for p in re.split(r"\n\s*\n", text.replace("\r\n", "\n")) if p.strip()]
     html = Markup("").join(
         Markup("<p>%s</p>\n") % Markup("<br>\n").join(escape(line) for line in part.split("\n"))
         for part in parts
     )
+    lang = _written_in(value, written)
+    if lang and not fallback:
+        return Markup('<div lang="%s">%s</div>') % (lang, html)
     return _block(html, fallback)
 
 

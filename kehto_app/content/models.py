@@ -132,6 +132,11 @@ class EventDetails:
     registration_deadline: date | datetime | None = optional(
         MOMENT, "the last day (YYYY-MM-DD) or moment (YYYY-MM-DDTHH:MM) to register"
     )
+    lang: str | None = optional(
+        LANGUAGE,
+        "the language (fi, sv or en) of its texts that are one for every language; "
+        "a proposal's is the one its proposer used, and an approval keeps it",
+    )
 
     @property
     def all_day(self) -> bool:
@@ -201,7 +206,6 @@ class Proposal(EventDetails):
     submitted: datetime | None = optional(
         TIMESTAMP, "when the proposal was sent, with offset (personal data, purged with the rest)"
     )
-    lang: str | None = optional(LANGUAGE, "the language the proposer used: fi, sv or en")
     submitter_name: str | None = optional(TEXT, "the proposer's name (personal data)")
     submitter_email: str | None = optional(EMAIL_RULE, "the proposer's email (personal data)")
     decided: datetime | None = optional(TIMESTAMP, "when it was approved or rejected")

@@ -50,7 +50,7 @@ proposal_decided = signals.signal("proposal-decided")
 
 PERSONAL = ("submitter_name", "submitter_email", "submitted")
 """What the purge removes: the proposer's contact details, and when they proposed."""
-PROPOSAL_ONLY = ("state", "submitted", "lang", "decided", "reason", *PERSONAL)
+PROPOSAL_ONLY = ("state", "submitted", "decided", "reason", *PERSONAL)
 """What a published event does not carry over from its proposal."""
 DECIDABLE = {"approved": ("pending", "rejected"), "rejected": ("pending",)}
 """From which states a proposal can be approved or rejected."""
