@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -16,6 +15,7 @@ from hypothesis import strategies as st
 from kehto_app import create_app
 from kehto_app.serving.logs import SECRET_IN_PATH
 from tests.helpers import edit_data
+from tests.test_site import parse
 
 ADDRESSES = {
     # page: its address in fi, sv, en
@@ -186,17 +186,6 @@ def test_no_query_on_a_moved_address_gives_a_5xx(client, old, query):
         assert all(32 < ord(c) < 127 for c in answer.headers["Location"])
 
 
-class Links(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.found: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        href = dict(attrs).get("href")
-        if tag in ("a", "link") and href:
-            self.found.append(href)
-
-
 def site_on_shipped_data(tmp_path: Path):
     shutil.copytree(Path(__file__).resolve().parent.parent / "data", tmp_path / "data")
     (tmp_path / "instance").mkdir()
@@ -226,9 +215,7 @@ def test_a_crawl_of_the_shipped_site_from_the_three_front_pages_finds_no_broken_
         assert answer.status_code == 200, path
         if answer.mimetype != "text/html":
             continue
-        parser = Links()
-        parser.feed(answer.text)
-        for href in parser.found:
+        for href in parse(answer.text).hrefs:
             url = urlsplit(href)
             if url.netloc not in ("", "localhost") or url.scheme not in ("", "http"):
                 continue
