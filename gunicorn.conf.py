@@ -132,3 +132,18 @@ def post_fork(server, worker) -> None:  # noqa: ANN001, ARG001
         util.write_nonblock(sock, (head + extra + "\r\n" + body).encode("latin-1", "replace"))
 
     util.write_error = write_error
+
+
+def post_worker_init(worker) -> None:  # noqa: ANN001, ARG001
+    """The worker's mail thread starts, and first names any proposal that a worker which
+    died left unnamed (kehto_app/mail)."""
+    from kehto_app import mail
+
+    mail.start_in_this_process()
+
+
+def worker_exit(server, worker) -> None:  # noqa: ANN001, ARG001
+    """A worker that ends keeps in the outbox what its mail thread had still to name."""
+    from kehto_app import mail
+
+    mail.stop_in_this_process(timeout=5.0)

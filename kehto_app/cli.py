@@ -413,6 +413,10 @@ def mail_status() -> None:
             click.echo(f"    last error: {item.last_error}")
     state = mailer.outbox.state()
     click.echo(f"{len(waiting)} mail(s) waiting.", err=True)
+    unnamed = mailer.unnamed()
+    if unnamed:
+        click.echo(f"Not in a notification yet: proposal(s) {', '.join(map(str, unnamed))} "
+                   "(the site's next mail or `kehto mail send` names them).", err=True)  # fmt: skip
     if state.get("last_sent"):
         click.echo(f"Last sent: {state['last_sent']}", err=True)
     if state.get("last_error"):

@@ -87,3 +87,9 @@ def stop(proc: subprocess.Popen, timeout: float = 15) -> None:
         except subprocess.TimeoutExpired:
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait()
+
+
+def workers_of(master: int) -> set[int]:
+    """The PIDs of a gunicorn master's workers (its child processes)."""
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    return {int(pid) for pid in children}

@@ -32,6 +32,7 @@ from tests.live import ROOT
 from tests.live import free_port
 from tests.live import gunicorn
 from tests.live import stop
+from tests.live import workers_of
 
 pytestmark = pytest.mark.slow
 
@@ -50,16 +51,11 @@ FORM = "/fi/tapahtumat/uusi/"
 # The graceful reload
 
 
-def _workers(master: int) -> set[int]:
-    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-    return {int(pid) for pid in children}
-
-
 def test_a_hup_reloads_the_workers_and_no_request_fails(data_dir: Path, instance_dir: Path):
     pidfile = instance_dir / "gunicorn.pid"
     with gunicorn(data_dir, instance_dir, workers=2, args=["--pid", str(pidfile)]) as base:
         master = int(pidfile.read_text())
-        before = _workers(master)
+        before = workers_of(master)
         answers: list[int | str] = []
         done = threading.Event()
 
@@ -79,7 +75,7 @@ def test_a_hup_reloads_the_workers_and_no_request_fails(data_dir: Path, instance
             os.kill(master, signal.SIGHUP)
             deadline = time.monotonic() + 20
             while time.monotonic() < deadline and (
-                _workers(master) & before or not _workers(master)
+                workers_of(master) & before or not workers_of(master)
             ):
                 time.sleep(0.1)
             served_before = len(answers)
@@ -89,7 +85,7 @@ def test_a_hup_reloads_the_workers_and_no_request_fails(data_dir: Path, instance
             done.set()
             for visitor in visitors:
                 visitor.join(15)
-        after = _workers(master)
+        after = workers_of(master)
     assert after and not after & before, "the HUP did not replace the workers"
     assert len(answers) >= served_before + 10
     assert set(answers) == {200}, [a for a in answers if a != 200][:5]

@@ -62,7 +62,8 @@ def mail_app(config: dict, server: tuple[Mailbox, int]) -> Iterator[Flask]:
 
 
 def propose(client: FlaskClient, lang: str = "fi", **changes: str) -> None:
-    """A person sends the form; the response is closed, as a WSGI server closes it."""
+    """A person sends the form; the response is closed, as a WSGI server closes it; the
+    worker's mail thread has done what the proposal woke it for."""
     form = client.get(in_lang(lang, "/events/new/"))
     data = valid_form(**changes)
     if "csrf_token" in form.text:
@@ -70,6 +71,7 @@ def propose(client: FlaskClient, lang: str = "fi", **changes: str) -> None:
     answer = client.post(in_lang(lang, "/events/new/"), data=data)
     assert answer.status_code == 303, answer.text
     answer.close()
+    client.application.extensions["kehto_mail"].settle()
 
 
 def link(mail: Received, label: str) -> str:
@@ -455,6 +457,8 @@ def test_a_proposal_whose_worker_died_before_its_mail_is_named_in_the_next_one(
             "organiser": "Oulu", "state": "pending", "submitter_name": "Maija",
             "submitter_email": "maija@example.org"}  # fmt: skip
     edit_data(instance_dir, "proposals.json", lambda t: t.update({"9": lost}))
+    status = app.test_cli_runner().invoke(args=["kehto", "mail", "status"])
+    assert "Not in a notification yet: proposal(s) 9 " in status.output
     result = app.test_cli_runner().invoke(args=["kehto", "mail", "send"])
     assert result.exit_code == 0, result.output
     (mail,) = mailbox.wait(1)

@@ -91,6 +91,11 @@ def _app() -> Flask:
     return current_app._get_current_object()  # type: ignore[attr-defined]
 
 
+def proposals() -> list[Proposal]:
+    """Every proposal in the proposals file, in the file's order."""
+    return list(current_store()["proposals"].get())
+
+
 def pending() -> list[Proposal]:
     """Proposals waiting for review, oldest proposal first."""
     proposals = current_store()["proposals"].get()

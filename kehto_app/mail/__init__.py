@@ -1,11 +1,17 @@
 """Mail: the moderators hear of each proposal, the proposer of the decision.
 
-Once the response that caused a mail has gone, the worker builds the mail and keeps it in
-the outbox (`instance/outbox/`), then a thread of the worker sends it: neither the mail nor
-a slow or dead mail server ever slows or fails a page. A mail that fails waits for its
-next try (backoff), which the same thread, the next mail or `kehto mail send` (run daily)
-makes. A pending proposal that no notification has named yet (its worker died between
-the response and the outbox) is named in the next one.
+A proposal is in the proposals file, written and fsynced, before its form is answered:
+that record is the notification's durable queue. The request only wakes a thread of its
+worker; once the requests have been quiet for a moment, the thread names every proposal
+that no notification has named yet (under the outbox's lock, so two workers never name one
+twice), keeps that mail in the outbox (`instance/outbox/`), and sends it. Neither the mail
+nor a slow or dead mail server ever slows or fails the form. A worker that dies before its
+thread has run loses nothing: the next worker to start, the next proposal, or
+`kehto mail send` (run daily) names the proposal. A decision's mail to its proposer is
+kept in the outbox before the moderator's answer, and sent after it.
+
+A mail that fails waits for its next try (backoff), which the same thread, the next mail
+or `kehto mail send` makes.
 """
 
 from __future__ import annotations
@@ -13,19 +19,18 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Callable
+import time
+import weakref
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from flask import Response
-from flask import after_this_request
 from flask import current_app
-from flask import g
 from flask import has_request_context
 
 from ..content import base
 from ..content import writers
+from ..content.store import StoreError
 from . import messages
 from .outbox import DECISION
 from .outbox import Outbox
@@ -37,6 +42,13 @@ log = logging.getLogger(__name__)
 
 EXTENSION = "kehto_mail"
 LONGEST_WAIT = 3600.0
+QUIET = 0.2
+"""The thread starts once the requests have been quiet this long (seconds), so a flood of
+proposals is read once, after it, not between its requests..."""
+LONGEST_QUIET = 10.0
+"""...but no later than this after the first of them."""
+
+_mailers: weakref.WeakSet[Mailer] = weakref.WeakSet()
 
 
 class Mailer:
@@ -46,107 +58,180 @@ class Mailer:
         self.app = app
         self.settings = settings
         self.outbox = outbox
+        self.made_in = os.getpid()
         self._wake = threading.Event()
         self._guard = threading.Lock()
+        self._progress = threading.Condition(self._guard)
+        self._asked = self._done = 0
         self._thread: threading.Thread | None = None
         self._pid = 0
         self._stopped = False
+        _mailers.add(self)
 
-    def send_waiting(self, *, everything: bool = False) -> Report:
-        """Send what is due now, in this thread (the maintainer's commands)."""
-        with self.app.app_context():
-            self.catch_up()
-        return deliver(self.outbox, self.settings, everything=everything)
+    @property
+    def notifies(self) -> bool:
+        return self.settings.enabled and bool(self.settings.moderators)
 
-    def notify(self, proposal_id: int) -> None:
-        """Put a proposal in the moderators' notification (gathered with one still waiting)."""
-        settings = self.settings
-        if not settings.enabled or not settings.moderators:
+    def begin(self) -> None:
+        """Before this app serves anything: if mail was just turned on, the proposals made
+        before are not news (the next notification names the ones after them)."""
+        if not self.notifies:
             return
         try:
-            self.outbox.gather(
-                proposal_id,
-                lambda ids: messages.notification(settings, ids),
-                settings.gather_seconds,
-            )
-        except OSError as exc:
-            log.error("mail: the notification of proposal %s is not in the outbox (%s); "
-                      "`kehto events pending` lists it", proposal_id, exc)  # fmt: skip
+            with self.app.app_context():
+                self.outbox.begin(_proposal_ids)
+        except (OSError, StoreError) as exc:
+            log.error("mail: the outbox can't be started (%s)", exc)
+
+    def send_waiting(self, *, everything: bool = False) -> Report:
+        """Name the proposals not named yet, then send what is due now, in this thread."""
+        self.catch_up()
+        return deliver(self.outbox, self.settings, everything=everything)
 
     def catch_up(self) -> None:
-        """Name the pending proposals that no notification has named (in an app context)."""
-        if not self.settings.enabled or not self.settings.moderators:
+        """Keep a notification naming each proposal that none has named yet."""
+        if not self.notifies:
             return
+        settings = self.settings
+        with self.app.app_context():
+            try:
+                self.outbox.gather_new(
+                    _proposal_ids,
+                    lambda ids: messages.notification(settings, ids),
+                    settings.gather_seconds,
+                )
+            except OSError as exc:
+                log.error("mail: the notification is not in the outbox yet (%s); the next "
+                          "try names its proposals", exc)  # fmt: skip
+
+    def unnamed(self) -> list[int]:
+        """The proposals that no notification has named yet (the next catch-up names them)."""
+        if not self.notifies:
+            return []
         through = self.outbox.state().get("notified_through")
-        pending = [p.id for p in writers.pending()]
-        if through is None:  # mail was just turned on: from now on
-            self.outbox.notified_through(max(pending, default=0))
-            return
-        for proposal_id in pending:
-            if proposal_id > int(through):
-                self.notify(proposal_id)
+        if through is None:
+            return []
+        with self.app.app_context():
+            return sorted(i for i in _proposal_ids() if i > int(through))
 
     def send_soon(self) -> None:
         """Wake this worker's sending thread (started on first use, in each process)."""
         with self._guard:
             if self._stopped:
                 return
+            self._asked += 1
             if self._thread is None or not self._thread.is_alive() or self._pid != os.getpid():
-                self._pid = os.getpid()
-                self._thread = threading.Thread(target=self._run, name="kehto-mail", daemon=True)
-                self._thread.start()
+                self._start()
         self._wake.set()
 
-    def stop(self) -> None:
-        """End the sending thread (tests; a worker's thread ends with its process)."""
+    def start(self) -> None:
+        """Start this worker's thread, which first catches up (a worker died, mail was down)."""
+        with self._guard:
+            if not self._stopped and (self._thread is None or self._pid != os.getpid()):
+                self._asked += 1
+                self._start()
+
+    def _start(self) -> None:
+        self._pid = os.getpid()
+        self._thread = threading.Thread(target=self._run, name="kehto-mail", daemon=True)
+        self._thread.start()
+
+    def settle(self, timeout: float = 30.0) -> None:
+        """Wait until the thread has done what it was asked (tests)."""
+        with self._progress:
+            self._progress.wait_for(
+                lambda: self._done >= self._asked or self._thread is None
+                or not self._thread.is_alive(), timeout
+            )  # fmt: skip
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """End the sending thread, then keep in the outbox what it had still to name (a
+        worker's exit, tests); what is kept is sent by the next worker or `kehto mail send`."""
         with self._guard:
             self._stopped = True
             thread = self._thread
         self._wake.set()
         if thread is not None:
-            thread.join(timeout=30)
+            thread.join(timeout=timeout)
+        self.catch_up()
 
     def _run(self) -> None:
         while not self._stopped:
-            self._wake.clear()
+            with self._guard:
+                asked = self._asked
             try:
                 self.send_waiting()
                 due = self.outbox.next_due()
             except Exception:  # the thread must live on: the next mail tries again
                 log.exception("mail: sending failed")
                 due = None
+            with self._progress:
+                self._done = asked
+                self._progress.notify_all()
             wait = LONGEST_WAIT
             if due is not None:
                 wait = min(max((due - base.now()).total_seconds(), 1.0), LONGEST_WAIT)
-            self._wake.wait(wait)
+            if self._wake.wait(wait):
+                self._quiet()
+
+    def _quiet(self) -> None:
+        """Wait until no request has woken the thread for QUIET seconds (LONGEST_QUIET at most)."""
+        until = time.monotonic() + LONGEST_QUIET
+        while not self._stopped:
+            self._wake.clear()
+            left = until - time.monotonic()
+            if left <= 0 or not self._wake.wait(min(QUIET, left)):
+                return
+
+
+def _proposal_ids() -> list[int]:
+    return [p.id for p in writers.proposals()]
 
 
 def init_app(app: Flask) -> None:
     settings = Settings.of(app.config)
-    app.extensions[EXTENSION] = Mailer(app, settings, Outbox(Path(app.instance_path) / "outbox"))
+    mailer = Mailer(app, settings, Outbox(Path(app.instance_path) / "outbox"))
+    app.extensions[EXTENSION] = mailer
     writers.proposal_received.connect(tell_moderators, sender=app)
     writers.proposal_decided.connect(tell_proposer, sender=app)
+    mailer.begin()
 
 
 def mailer() -> Mailer:
     return current_app.extensions[EXTENSION]
 
 
+def start_in_this_process() -> None:
+    """A gunicorn worker has started: its sites' threads catch up, then wait for mail."""
+    for each in list(_mailers):
+        if each.made_in == os.getpid() and each.notifies:
+            each.start()
+
+
+def stop_in_this_process(timeout: float) -> None:
+    """A gunicorn worker is ending: what its threads had still to name goes in the outbox."""
+    for each in list(_mailers):
+        if each.made_in == os.getpid() and each.settings.enabled:
+            try:
+                each.stop(timeout)
+            except Exception:  # the worker ends anyway; the next one catches up
+                log.exception("mail: could not catch up before the worker ended")
+
+
 def tell_moderators(app: Flask, proposal_id: int, document: dict[str, Any]) -> None:
-    """The moderators' notification: built and kept once the response has gone."""
+    """Wake the thread that names the proposal in the moderators' notification; a command
+    (no request) sends itself, and names it then."""
     mail: Mailer = app.extensions[EXTENSION]
-    if mail.settings.enabled and mail.settings.moderators:
-        _after_response(mail, lambda: mail.notify(proposal_id))
+    if mail.notifies and has_request_context():
+        mail.send_soon()
 
 
 def tell_proposer(app: Flask, proposal_id: int, document: dict[str, Any]) -> None:
-    """The proposer's mail about the decision, in the language they used."""
+    """The proposer's mail about the decision, in the language they used: kept in the
+    outbox now, sent after the response (a command sends it itself)."""
     mail: Mailer = app.extensions[EXTENSION]
-    if mail.settings.enabled and document.get("submitter_email"):
-        _after_response(mail, lambda: _keep_decision(mail, proposal_id, document))
-
-
-def _keep_decision(mail: Mailer, proposal_id: int, document: dict[str, Any]) -> None:
+    if not mail.settings.enabled or not document.get("submitter_email"):
+        return
     text = messages.decision(mail.settings, proposal_id, document)
     if text is None:
         return
@@ -156,30 +241,6 @@ def _keep_decision(mail: Mailer, proposal_id: int, document: dict[str, Any]) -> 
     except OSError as exc:
         log.error("mail: the decision on proposal %s for its proposer is not in the outbox "
                   "(%s)", proposal_id, exc)  # fmt: skip
-
-
-def _after_response(mail: Mailer, job: Callable[[], None]) -> None:
-    """Run `job` once the response has gone, then wake the sending thread; in a command
-    (no request), run it now: the command sends itself."""
-    if not has_request_context():
-        job()
         return
-    jobs: list[Callable[[], None]] | None = g.get("kehto_mail_jobs")
-    if jobs is not None:
-        jobs.append(job)
-        return
-    jobs = g.kehto_mail_jobs = [job]
-
-    def run() -> None:
-        with mail.app.app_context():
-            for each in jobs:
-                try:
-                    each()
-                except Exception:  # a mail must never break the worker
-                    log.exception("mail: could not build a mail")
+    if has_request_context():
         mail.send_soon()
-
-    @after_this_request
-    def send_after(response: Response) -> Response:
-        response.call_on_close(run)
-        return response

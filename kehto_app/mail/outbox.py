@@ -17,13 +17,13 @@ import json
 import logging
 import os
 import secrets
+import socket
 import tempfile
 import time
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextlib import nullcontext
 from contextlib import suppress
 from dataclasses import asdict
 from dataclasses import dataclass
@@ -40,10 +40,14 @@ from ..content import base
 NOTIFICATION = "notification"
 DECISION = "decision"
 CLAIM_SECONDS = 600
-"""A claim older than this belongs to a worker that died while sending: it is taken over."""
+"""A claim older than this belongs to a worker that died while sending: it is taken over
+(at once, when the worker that claimed it ran on this machine and is gone)."""
 FIRST_RETRY = 60
 LAST_RETRY = 6 * 3600
 STATE = "state.json"
+"""The newest proposal a notification has named, and when the last notification was due."""
+NOTES = "status.json"
+"""When a mail was last sent, and the last error: what `kehto mail status` tells."""
 
 log = logging.getLogger(__name__)
 
@@ -68,13 +72,15 @@ class Mail:
     attempts: int = 0
     last_error: str | None = None
     claimed: str | None = None
+    claimer: str | None = None
+    """Which process claimed it: this machine's name and the process's id."""
 
     @property
     def due_at(self) -> datetime:
         return datetime.fromisoformat(self.due)
 
     def is_claimed(self, now: datetime) -> bool:
-        if self.claimed is None:
+        if self.claimed is None or _dead(self.claimer):
             return False
         return now - datetime.fromisoformat(self.claimed) < timedelta(seconds=CLAIM_SECONDS)
 
@@ -97,37 +103,54 @@ class Outbox:
             self._write(mail)
             return mail
 
-    def gather(self, proposal_id: int, render: Render, every: float) -> Mail:
-        """Tell the moderators of a proposal: in the notification still waiting if there is
-        one, or in a new one sent `every` seconds after the last, so a flood is one mail."""
+    def gather_new(
+        self, known: Callable[[], list[int]], render: Render, every: float
+    ) -> Mail | None:
+        """Tell the moderators of every proposal in `known()` (the proposals file's ids) that
+        no notification has named yet: in the notification still waiting if there is one, or
+        in a new one sent `every` seconds after the last, so a flood is one mail. Under the
+        lock, so two workers never name one proposal twice."""
         with self._locked():
+            state = self._state()
+            through = state.get("notified_through")
+            ids = known()
+            if through is None:  # mail was just turned on: from the next proposal on
+                self._save_state(state | {"notified_through": max(ids, default=0)})
+                return None
+            new = sorted(i for i in ids if i > int(through))
+            if not new:
+                return None
             now = base.now()
             waiting = [m for m in self._mails() if m.kind == NOTIFICATION and not m.is_claimed(now)]
             if waiting:
-                mail = waiting[0]
-                ids = sorted({*mail.proposals, proposal_id})
+                ids = sorted({*waiting[0].proposals, *new})
                 sender, recipients, message = render(ids)
-                mail = replace(mail, proposals=ids, sender=sender, recipients=recipients,
+                mail = replace(waiting[0], proposals=ids, sender=sender, recipients=recipients,
                                message=message)  # fmt: skip
             else:
-                state = self._state()
                 last = state.get("notification_due")
                 due = now
                 if last is not None:
                     due = max(now, datetime.fromisoformat(last) + timedelta(seconds=every))
-                sender, recipients, message = render([proposal_id])
-                state["notified_through"] = max(int(state.get("notified_through", 0)), proposal_id)
+                sender, recipients, message = render(new)
                 mail = Mail(_new_id(), NOTIFICATION, sender, recipients, message, _stamp(now),
-                            _stamp(due), [proposal_id])  # fmt: skip
-                self._save_state(state | {"notification_due": _stamp(due)})
+                            _stamp(due), new)  # fmt: skip
+                state["notification_due"] = _stamp(due)
             self._write(mail)
-            if waiting:
-                self.notified_through(proposal_id, locked=True)
+            self._save_state(state | {"notified_through": new[-1]})
             return mail
 
-    def notified_through(self, proposal_id: int, *, locked: bool = False) -> None:
+    def begin(self, known: Callable[[], list[int]]) -> None:
+        """Start naming proposals after the newest in `known()`, unless already started: mail
+        was just turned on, and the proposals made before are not news."""
+        with self._locked():
+            state = self._state()
+            if state.get("notified_through") is None:
+                self._save_state(state | {"notified_through": max(known(), default=0)})
+
+    def notified_through(self, proposal_id: int) -> None:
         """Remember that every proposal up to this id has been in a notification."""
-        with nullcontext() if locked else self._locked():
+        with self._locked():
             state = self._state()
             if int(state.get("notified_through", -1)) < proposal_id:
                 self._save_state(state | {"notified_through": proposal_id})
@@ -140,7 +163,7 @@ class Outbox:
             for mail in self._mails():
                 if mail.is_claimed(now) or (not everything and mail.due_at > now):
                     continue
-                mail = replace(mail, claimed=_stamp(now))
+                mail = replace(mail, claimed=_stamp(now), claimer=_this_process())
                 self._write(mail)
                 taken.append(mail)
             return taken
@@ -150,18 +173,18 @@ class Outbox:
             with suppress(FileNotFoundError):
                 os.unlink(self._path(mail.id))
             _fsync_dir(self.folder)
-            self._save_state(self._state() | {"last_sent": _stamp(base.now())})
+            self._note(last_sent=_stamp(base.now()))
 
     def failed(self, mail: Mail, error: str) -> Mail:
         """Put a mail back to be tried again later; remember the error."""
         with self._locked():
             now = base.now()
             attempts = mail.attempts + 1
-            again = replace(mail, attempts=attempts, last_error=error, claimed=None,
+            again = replace(mail, attempts=attempts, last_error=error, claimed=None, claimer=None,
                             due=_stamp(now + backoff(attempts)))  # fmt: skip
             if self._path(mail.id).exists():
                 self._write(again)
-            self._save_state(self._state() | {"last_error": error, "last_error_at": _stamp(now)})
+            self._note(last_error=error, last_error_at=_stamp(now))
             return again
 
     def forget(self, proposal_ids: Iterable[int]) -> int:
@@ -185,11 +208,11 @@ class Outbox:
             return self._mails()
 
     def state(self) -> dict[str, Any]:
-        """When a mail was last sent, and the last error and when it happened."""
+        """The newest proposal named; when a mail was last sent, the last error and when."""
         if not self.folder.exists():
             return {}
         with self._locked():
-            return self._state()
+            return self._read(NOTES) | self._state()
 
     def next_due(self) -> datetime | None:
         """When the next waiting mail is due (None: nothing waits)."""
@@ -213,21 +236,30 @@ class Outbox:
         return found
 
     def _state(self) -> dict[str, Any]:
+        return self._read(STATE)
+
+    def _read(self, name: str) -> dict[str, Any]:
         try:
-            loaded = json.loads((self.folder / STATE).read_text(encoding="utf-8"))
+            loaded = json.loads((self.folder / name).read_text(encoding="utf-8"))
         except (FileNotFoundError, ValueError):
             return {}
         return loaded if isinstance(loaded, dict) else {}
 
     def _save_state(self, state: dict[str, Any]) -> None:
-        self._replace(self.folder / STATE, state, durable=False)
+        self._replace(self.folder / STATE, state)
+
+    def _note(self, **facts: str) -> None:
+        """Remember what `kehto mail status` tells (when a mail was last sent, the last
+        error), in a file of its own: a power cut may forget it, so it is not fsynced."""
+        self._replace(self.folder / NOTES, self._read(NOTES) | facts, durable=False)
 
     def _write(self, mail: Mail) -> None:
         self._replace(self._path(mail.id), asdict(mail))
 
     def _replace(self, path: Path, data: dict[str, Any], *, durable: bool = True) -> None:
-        """Write `path` whole (temp file, fsync, rename): a crash leaves the old or the new.
-        The state (`durable=False`) only saves work if kept: it is not fsynced."""
+        """Write `path` whole (temp file, fsync, rename, fsync the folder): a crash, even a
+        power cut, leaves the old or the new. Only the status notes (`durable=False`) are
+        not fsynced: they are all a power cut can cost."""
         fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".", suffix=".tmp")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as out:
@@ -256,6 +288,25 @@ class Outbox:
             yield
         finally:
             os.close(fd)
+
+
+def _this_process() -> str:
+    return f"{socket.gethostname()}/{os.getpid()}"
+
+
+def _dead(claimer: str | None) -> bool:
+    """Whether the process that claimed a mail is known to be gone: it ran on this machine
+    and no process has its id (a process with its id is taken to be it)."""
+    host, _, pid = (claimer or "").rpartition("/")
+    if host != socket.gethostname() or not pid.isdecimal():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # another user's process: alive
+        return False
+    return False
 
 
 def _new_id() -> str:

@@ -7,6 +7,7 @@ import smtplib
 import ssl
 from dataclasses import dataclass
 from dataclasses import field
+from functools import cache
 
 from .outbox import Mail
 from .outbox import Outbox
@@ -18,7 +19,7 @@ log = logging.getLogger(__name__)
 def connect(settings: Settings) -> smtplib.SMTP:
     """A connection to the mail server, secured and logged in as the settings say."""
     assert settings.server, "a mail server is set"
-    context = ssl.create_default_context()
+    context = tls_context()
     if settings.security == "ssl":
         smtp: smtplib.SMTP = smtplib.SMTP_SSL(
             settings.server, settings.port, timeout=settings.timeout, context=context
@@ -34,6 +35,13 @@ def connect(settings: Settings) -> smtplib.SMTP:
         smtp.close()
         raise
     return smtp
+
+
+@cache
+def tls_context() -> ssl.SSLContext:
+    """The system's certificates, checked as `ssl` does by default: loaded once per process,
+    not for each connection (loading them takes the CPU a request would use)."""
+    return ssl.create_default_context()
 
 
 def send_message(smtp: smtplib.SMTP, sender: str, recipients: list[str], message: str) -> None:
