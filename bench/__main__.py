@@ -185,6 +185,10 @@ def main() -> int:
         f"another worker {other:.1f} ms (target <= 120 ms) {'met' if other <= 120 else 'MISSED'}"
     )
     report_cpu(cpus)
+    say("\nthe form's POST with mail on (a real SMTP server on loopback, or none), 1,000 events")
+    from . import mail  # its own module: `python -m bench.mail` runs it alone
+
+    say("mail targets: " + "; ".join(mail.main()))
     say(
         f"\nmake bench took {time.monotonic() - started:.0f} s; "
         f"load average now {os.getloadavg()[0]:.1f}"

@@ -79,31 +79,43 @@ def store_writes(folder: Path, count: int) -> list[float]:
     return took
 
 
-def http_posts(base: str, folder: Path, count: int, pause: float = 0.0) -> list[float]:
-    """Milliseconds per form POST (CSRF token and session from a GET of the form first),
-    `pause` seconds apart."""
+def http_posts(base: str, folder: Path, count: int) -> list[float]:
+    """Milliseconds per form POST (CSRF token and session from a GET of the form first)."""
     replace_events(folder, count)
-    took = []
-    with requests.Session() as session:
-        form = session.get(f"{base}/fi/tapahtumat/uusi/", timeout=60).text
+    with Poster(base) as poster:
+        return [poster.post() for _ in range(WRITES)]
+
+
+class Poster:
+    """A person's session with the form: its CSRF token from a GET of the form, then POSTs."""
+
+    def __init__(self, base: str) -> None:
+        self.url = f"{base}/fi/tapahtumat/uusi/"
+        self.session = requests.Session()
+        form = self.session.get(self.url, timeout=60).text
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form).group(1)
         start = (date.today() + timedelta(days=40)).isoformat()
-        fields = {
+        self.fields = {
             "csrf_token": token, "title": "Vertailutilaisuus", "start_date": start,
             "start_time": "09:30", "location": "Lahti", "description": "Mittaus.",
             "organiser": "KEHTO-foorumi", "submitter_name": "Maija Meikäläinen",
             "submitter_email": "maija@example.org", "consent": "y", "website": "",
         }  # fmt: skip
-        for _ in range(WRITES):
-            time.sleep(pause)
-            started = time.perf_counter()
-            answer = session.post(
-                f"{base}/fi/tapahtumat/uusi/", data=fields, allow_redirects=False, timeout=60
-            )
-            took.append((time.perf_counter() - started) * 1000)
-            if answer.status_code != 303:
-                raise RuntimeError(f"the proposal was answered {answer.status_code}")
-    return took
+
+    def post(self) -> float:
+        """One proposal; the milliseconds until its answer."""
+        started = time.perf_counter()
+        answer = self.session.post(self.url, data=self.fields, allow_redirects=False, timeout=60)
+        took = (time.perf_counter() - started) * 1000
+        if answer.status_code != 303:
+            raise RuntimeError(f"the proposal was answered {answer.status_code}")
+        return took
+
+    def __enter__(self) -> Poster:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.session.close()
 
 
 def percentiles(took: list[float]) -> tuple[float, float]:
