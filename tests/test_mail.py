@@ -16,7 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from kehto_app import create_app
-from kehto_app.mail import outbox as outbox_module
+from kehto_app.mail import mails
 from kehto_app.mail.links import make_token
 from kehto_app.mail.outbox import Outbox
 from kehto_app.mail.settings import Settings
@@ -308,7 +308,7 @@ def test_a_failed_mail_is_tried_again_with_backoff(config, instance_dir, clock):
         assert report.failed[0].due_at == clock.at + timedelta(seconds=wait)
         assert mailer.send_waiting().failed == [], "not tried again before its time"
         clock.set(clock.at + timedelta(seconds=wait))
-    assert outbox_module.backoff(50) == timedelta(hours=6)
+    assert mails.backoff(50) == timedelta(hours=6)
     with smtp_server(port) as (mailbox, _):
         assert len(mailer.send_waiting().sent) == 1
     assert len(mailbox.received) == 1

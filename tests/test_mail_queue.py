@@ -11,10 +11,10 @@ import socket
 import subprocess
 import threading
 
-from kehto_app import mail
 from kehto_app.content import writers
-from kehto_app.mail.outbox import DECISION
-from kehto_app.mail.outbox import NOTIFICATION
+from kehto_app.mail import sending
+from kehto_app.mail.mails import DECISION
+from kehto_app.mail.mails import NOTIFICATION
 from kehto_app.mail.outbox import Outbox
 from tests.helpers import proposals_on_disk
 from tests.live import free_port
@@ -60,7 +60,7 @@ def test_the_form_s_post_writes_the_proposal_and_no_mail(config, instance_dir):
 def test_a_worker_that_ends_keeps_what_its_thread_had_still_to_name(
     config, instance_dir, monkeypatch
 ):
-    monkeypatch.setattr(mail, "QUIET", 30.0)  # the thread waits for quiet the whole test
+    monkeypatch.setattr(sending, "QUIET", 30.0)  # the thread waits for quiet the whole test
     app = make_app(config, free_port())
     mailer = app.extensions["kehto_mail"]
     mailer.start()

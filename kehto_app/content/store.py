@@ -430,7 +430,7 @@ class Collection(Generic[T]):
                 os.link(tmp, self.path)
         finally:
             _unlink(tmp)
-        _fsync_dir(folder)
+        fsync_dir(folder)
 
     def restore(self, data: bytes, *, author: str = "command") -> None:
         """Put an earlier version back, byte for byte, under the lock; refused if invalid."""
@@ -518,7 +518,7 @@ class Collection(Generic[T]):
             if exc.errno == errno.ENOSPC:
                 reason = "the disk is full"
             raise StoreError(f"{self.name}: could not be saved ({reason})") from exc
-        _fsync_dir(folder)
+        fsync_dir(folder)
 
     def _record(self, data: bytes, author: str, valid: bool, count: int | None) -> Path | None:
         """Copy a version into `.history/` unless it is the newest there; the copy's path."""
@@ -539,7 +539,7 @@ class Collection(Generic[T]):
             state = "valid" if valid else "invalid"
             documents = "x" if count is None else str(count)
             target = folder / f"{self.name}.{stamp}.{version_id}.{author}.{state}.{documents}.json"
-            _write_new(target, data, like=self.path, mode=self._mode)
+            write_whole(target, data, like=self.path, mode=self._mode)
             self._newest = Version.parse(target, self.name)
             for old in kept[max(self._history_keep - 1, 0) :]:
                 _unlink(old.path)
@@ -563,7 +563,7 @@ class Collection(Generic[T]):
                 os.link(newest.path, tmp)
                 os.replace(tmp, target)
             else:
-                _write_new(target, data, like=self.path, mode=self._mode)
+                write_whole(target, data, like=self.path, mode=self._mode)
         except OSError as exc:
             log.warning("%s: could not keep the last valid version (%s)", self.name, exc)
             return
@@ -596,7 +596,7 @@ class Collection(Generic[T]):
                 if cleaned is None:
                     _unlink(copy)
                 else:
-                    _write_new(copy, cleaned, like=self.path, mode=self._mode)
+                    write_whole(copy, cleaned, like=self.path, mode=self._mode)
             self._newest = None
             self._kept_valid = None
         return changed
@@ -667,14 +667,16 @@ def keep_owner(path: Path, *, like: Path | None, folder: Path, mode: int | None)
         os.chown(path, owner.st_uid, owner.st_gid)
 
 
-def _write_new(target: Path, data: bytes, *, like: Path, mode: int) -> None:
-    """Write `target` whole: a temp file in its folder, fsynced, then renamed over it."""
+def write_whole(target: Path, data: bytes, *, like: Path, mode: int, durable: bool = True) -> None:
+    """Write `target` whole: a temp file in its folder, fsynced (unless not `durable`), then
+    renamed over it (`fsync_dir` keeps the rename through a power cut)."""
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
             out.flush()
-            os.fsync(out.fileno())
+            if durable:
+                os.fsync(out.fileno())
         keep_owner(Path(tmp), like=like, folder=like.parent, mode=mode)
         os.replace(tmp, target)
     except BaseException:
@@ -725,7 +727,7 @@ class StateFile:
 
     def write(self, data: dict[str, Any]) -> None:
         make_folder(self.path.parent, like=self.path.parent.parent)
-        _write_new(self.path, orjson.dumps(data), like=self.path, mode=0o600)
+        write_whole(self.path, orjson.dumps(data), like=self.path, mode=0o600)
         self._cache = (FileState.of(self.path), data)
 
 
@@ -922,7 +924,7 @@ def _unlink(path: str | Path) -> None:
         os.unlink(path)
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
     fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(fd)

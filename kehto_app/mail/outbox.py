@@ -6,8 +6,7 @@ change (a new mail, a claim, a mail marked sent or failed) is made under one `fl
 `outbox/.lock`, held for a few file operations only, never while the mail server is
 talked to: a worker claims the due mails under the lock, sends them without it, and
 marks each sent (its file removed) or failed (retried later, with backoff) under the lock
-again. No two workers send one mail; a claim whose worker died is taken over after
-`CLAIM_SECONDS`.
+again. No two workers send one mail; a claim whose worker died is taken over (`mails.py`).
 """
 
 from __future__ import annotations
@@ -17,8 +16,6 @@ import json
 import logging
 import os
 import secrets
-import socket
-import tempfile
 import time
 from collections.abc import Callable
 from collections.abc import Iterable
@@ -26,8 +23,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextlib import suppress
 from dataclasses import asdict
-from dataclasses import dataclass
-from dataclasses import field
 from dataclasses import replace
 from datetime import datetime
 from datetime import timedelta
@@ -36,54 +31,19 @@ from typing import Any
 
 from .. import config
 from ..content import base
+from ..content.store import fsync_dir
+from ..content.store import write_whole
+from .mails import NOTIFICATION
+from .mails import Mail
+from .mails import backoff
+from .mails import this_process
 
-NOTIFICATION = "notification"
-DECISION = "decision"
-CLAIM_SECONDS = 600
-"""A claim older than this belongs to a worker that died while sending: it is taken over
-(at once, when the worker that claimed it ran on this machine and is gone)."""
-FIRST_RETRY = 60
-LAST_RETRY = 6 * 3600
 STATE = "state.json"
 """The newest proposal a notification has named, and when the last notification was due."""
 NOTES = "status.json"
 """When a mail was last sent, and the last error: what `kehto mail status` tells."""
 
 log = logging.getLogger(__name__)
-
-
-def backoff(attempts: int) -> timedelta:
-    """How long a mail waits after its `attempts`-th failure: 1, 2, 4, ... minutes, up to 6 h."""
-    return timedelta(seconds=min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LAST_RETRY))
-
-
-@dataclass(frozen=True)
-class Mail:
-    """One mail in the outbox: who it is from and to, the message as it will be sent."""
-
-    id: str
-    kind: str
-    sender: str
-    recipients: list[str]
-    message: str
-    created: str
-    due: str
-    proposals: list[int] = field(default_factory=list)
-    attempts: int = 0
-    last_error: str | None = None
-    claimed: str | None = None
-    claimer: str | None = None
-    """Which process claimed it: this machine's name and the process's id."""
-
-    @property
-    def due_at(self) -> datetime:
-        return datetime.fromisoformat(self.due)
-
-    def is_claimed(self, now: datetime) -> bool:
-        if self.claimed is None or _dead(self.claimer):
-            return False
-        return now - datetime.fromisoformat(self.claimed) < timedelta(seconds=CLAIM_SECONDS)
-
 
 Render = Callable[[list[int]], tuple[str, list[str], str]]
 """The message for these proposals: (sender, recipients, the message as text)."""
@@ -163,7 +123,7 @@ class Outbox:
             for mail in self._mails():
                 if mail.is_claimed(now) or (not everything and mail.due_at > now):
                     continue
-                mail = replace(mail, claimed=_stamp(now), claimer=_this_process())
+                mail = replace(mail, claimed=_stamp(now), claimer=this_process())
                 self._write(mail)
                 taken.append(mail)
             return taken
@@ -172,7 +132,7 @@ class Outbox:
         with self._locked():
             with suppress(FileNotFoundError):
                 os.unlink(self._path(mail.id))
-            _fsync_dir(self.folder)
+            fsync_dir(self.folder)
             self._note(last_sent=_stamp(base.now()))
 
     def failed(self, mail: Mail, error: str) -> Mail:
@@ -197,7 +157,7 @@ class Outbox:
                 if mail.proposals and set(mail.proposals) <= ids and not mail.is_claimed(now):
                     os.unlink(self._path(mail.id))
                     removed += 1
-            _fsync_dir(self.folder)
+            fsync_dir(self.folder)
         return removed
 
     def waiting(self) -> list[Mail]:
@@ -260,21 +220,10 @@ class Outbox:
         """Write `path` whole (temp file, fsync, rename, fsync the folder): a crash, even a
         power cut, leaves the old or the new. Only the status notes (`durable=False`) are
         not fsynced: they are all a power cut can cost."""
-        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump(data, out, ensure_ascii=False, indent=1)
-                out.flush()
-                if durable:
-                    os.fsync(out.fileno())
-            config.owned_by_folder(Path(tmp), self.folder)
-            os.replace(tmp, path)
-        except BaseException:
-            with suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
+        encoded = json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
+        write_whole(path, encoded, like=path, mode=0o600, durable=durable)
         if durable:
-            _fsync_dir(self.folder)
+            fsync_dir(self.folder)
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
@@ -290,25 +239,6 @@ class Outbox:
             os.close(fd)
 
 
-def _this_process() -> str:
-    return f"{socket.gethostname()}/{os.getpid()}"
-
-
-def _dead(claimer: str | None) -> bool:
-    """Whether the process that claimed a mail is known to be gone: it ran on this machine
-    and no process has its id (a process with its id is taken to be it)."""
-    host, _, pid = (claimer or "").rpartition("/")
-    if host != socket.gethostname() or not pid.isdecimal():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:  # another user's process: alive
-        return False
-    return False
-
-
 def _new_id() -> str:
     """Sortable by when it was made: m<nanoseconds>-<random>."""
     return f"m{time.time_ns()}-{secrets.token_hex(3)}"
@@ -316,11 +246,3 @@ def _new_id() -> str:
 
 def _stamp(at: datetime) -> str:
     return at.isoformat(timespec="seconds")
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

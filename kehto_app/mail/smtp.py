@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from functools import cache
 
-from .outbox import Mail
+from .mails import Mail
 from .outbox import Outbox
 from .settings import Settings
 
