@@ -81,7 +81,7 @@ class Mailer:
                     lambda ids: messages.notification(settings, ids),
                     settings.gather_seconds,
                 )
-            except OSError as exc:
+            except (OSError, StoreError) as exc:
                 log.error("mail: the notification is not in the outbox yet (%s); the next "
                           "try names its proposals", exc)  # fmt: skip
 
