@@ -46,6 +46,7 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_SENDER": None,
     "MAIL_TIMEOUT": 10,
     "MAIL_GATHER_SECONDS": 300,
+    "MAIL_QUIET_SECONDS": 0.2,
     "MODERATORS": [],
     "MODERATOR_LANGUAGE": "fi",
 }

@@ -57,7 +57,8 @@ def test_a_worker_killed_after_its_answer_loses_no_proposal_and_none_goes_twice(
 ):
     pidfile = instance_dir / "gunicorn.pid"
     with smtp_server() as (mailbox, port):
-        env = mail_env(port, KEHTO_MAIL_GATHER_SECONDS="0")
+        # each worker's thread waits 3 s for quiet: it is killed long before
+        env = mail_env(port, KEHTO_MAIL_GATHER_SECONDS="0", KEHTO_MAIL_QUIET_SECONDS="3")
         args = ["--pid", str(pidfile)]
         with gunicorn(data_dir, instance_dir, workers=1, env=env, args=args) as base:
             master = int(pidfile.read_text())
@@ -86,17 +87,19 @@ def test_a_worker_killed_after_its_answer_loses_no_proposal_and_none_goes_twice(
 
 def test_a_restart_right_after_a_proposal_keeps_its_notification(data_dir, instance_dir):
     down = free_port()
+    quiet = mail_env(down, KEHTO_MAIL_QUIET_SECONDS="30")  # the thread never gets to it
     with (
-        gunicorn(data_dir, instance_dir, workers=2, env=mail_env(down)) as base,
+        gunicorn(data_dir, instance_dir, workers=2, env=quiet) as base,
         requests.Session() as session,
     ):
         post(session, base, "Juuri ennen uudelleenkäynnistystä")
-    # gunicorn ended (TERM) right after the answer: the worker's thread, or the worker as it
-    # ended, kept the notification (tests/test_mail_queue.py tells the two apart)
+    # gunicorn ended (TERM) right after the answer: the worker, as it ended, kept the mail
     (kept,) = (instance_dir / "outbox").glob("m*.json")
     (new,) = [int(i) for i, p in proposals_on_disk(instance_dir).items()
               if p["title"] == "Juuri ennen uudelleenkäynnistystä"]  # fmt: skip
-    assert json.loads(kept.read_text(encoding="utf-8"))["proposals"] == [new]
+    stored = json.loads(kept.read_text(encoding="utf-8"))
+    assert stored["proposals"] == [new]
+    assert stored["attempts"] == 0, "kept by the ending worker, before its thread tried"
     with smtp_server(down) as (mailbox, _):
         with gunicorn(data_dir, instance_dir, workers=2, env=mail_env(down)):
             wait_for(lambda: named(mailbox))  # the new workers send it

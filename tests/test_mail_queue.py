@@ -12,7 +12,6 @@ import subprocess
 import threading
 
 from kehto_app.content import writers
-from kehto_app.mail import sending
 from kehto_app.mail.mails import DECISION
 from kehto_app.mail.mails import NOTIFICATION
 from kehto_app.mail.outbox import Outbox
@@ -57,11 +56,8 @@ def test_the_form_s_post_writes_the_proposal_and_no_mail(config, instance_dir):
     assert len(mailer.outbox.waiting()) == 1 and mailer.unnamed() == []
 
 
-def test_a_worker_that_ends_keeps_what_its_thread_had_still_to_name(
-    config, instance_dir, monkeypatch
-):
-    monkeypatch.setattr(sending, "QUIET", 30.0)  # the thread waits for quiet the whole test
-    app = make_app(config, free_port())
+def test_a_worker_that_ends_keeps_what_its_thread_had_still_to_name(config, instance_dir):
+    app = make_app(config, free_port(), MAIL_QUIET_SECONDS=30)  # quiet for the whole test
     mailer = app.extensions["kehto_mail"]
     mailer.start()
     mailer.settle()

@@ -23,11 +23,10 @@ from .smtp import deliver
 log = logging.getLogger(__name__)
 
 LONGEST_WAIT = 3600.0
-QUIET = 0.2
-"""The thread starts once the requests have been quiet this long (seconds), so a flood of
-proposals is read once, after it, not between its requests..."""
 LONGEST_QUIET = 10.0
-"""...but no later than this after the first of them."""
+"""The thread works once its worker's requests have been quiet for `quiet_seconds`, so a
+flood of proposals is read once, after it, not between its requests, but no later than this
+after the first of them."""
 
 _mailers: weakref.WeakSet[Mailer] = weakref.WeakSet()
 
@@ -106,7 +105,8 @@ class Mailer:
         self._wake.set()
 
     def start(self) -> None:
-        """Start this worker's thread, which first catches up (a worker died, mail was down)."""
+        """Start this worker's thread, which catches up (a worker died, mail was down) once
+        the worker's first requests are quiet."""
         with self._guard:
             if not self._stopped and (self._thread is None or self._pid != os.getpid()):
                 self._asked += 1
@@ -137,6 +137,7 @@ class Mailer:
         self.catch_up()
 
     def _run(self) -> None:
+        self._quiet()  # a worker's first requests first: its catch-up follows them
         while not self._stopped:
             with self._guard:
                 asked = self._asked
@@ -156,12 +157,14 @@ class Mailer:
                 self._quiet()
 
     def _quiet(self) -> None:
-        """Wait until no request has woken the thread for QUIET seconds (LONGEST_QUIET at most)."""
-        until = time.monotonic() + LONGEST_QUIET
+        """Wait until no request has woken the thread for `quiet_seconds` (at most until
+        LONGEST_QUIET, or `quiet_seconds` if longer, has passed)."""
+        quiet = self.settings.quiet_seconds
+        until = time.monotonic() + max(LONGEST_QUIET, quiet)
         while not self._stopped:
             self._wake.clear()
             left = until - time.monotonic()
-            if left <= 0 or not self._wake.wait(min(QUIET, left)):
+            if left <= 0 or not self._wake.wait(min(quiet, left)):
                 return
 
 
