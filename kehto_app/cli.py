@@ -81,6 +81,9 @@ def check() -> None:
     for collection in store.collections.values():
         if collection.serving_last_valid:
             click.echo(f"{collection.name}: the site shows its last valid version", err=True)
+    setting_errors = current_app.config["SETTING_PROBLEMS"]
+    for line in setting_errors:
+        click.echo(f"settings: {line}")
     mail_errors, mail_notes = mail_settings.problems(current_app.config)
     for line in mail_errors:
         click.echo(f"mail settings: {line}")
@@ -88,7 +91,7 @@ def check() -> None:
         click.echo(line, err=True)
     warnings = store.warnings()
     losses = [w for w in warnings if w.loss]
-    count = len(problems) + len(mail_errors)
+    count = len(problems) + len(setting_errors) + len(mail_errors)
     found = [f"{count} problem(s)"] if count else []
     found += [f"{len(warnings)} warning(s)"] if warnings else []
     if count or losses:

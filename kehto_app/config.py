@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import math
 import os
 import secrets
 from collections.abc import Mapping
@@ -52,15 +53,82 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+WHOLE = "a whole number"
+NUMBER = "a number"
+SWITCH = "true or false (or 1 or 0)"
+RULES: dict[str, tuple[str, float, float | None]] = {
+    "HISTORY_KEEP": (WHOLE, 1, None),
+    "RETENTION_DAYS": (WHOLE, 0, None),
+    "EVENTS_PER_PAGE": (WHOLE, 1, None),
+    "FRONT_PAGE_EVENTS": (WHOLE, 0, None),
+    "NEWS_PER_PAGE": (WHOLE, 1, None),
+    "FRONT_PAGE_NEWS": (WHOLE, 0, None),
+    "SEARCH_RESULTS": (WHOLE, 1, None),
+    "MAX_CONTENT_LENGTH": (WHOLE, 1024, None),
+    "MAX_FORM_MEMORY_SIZE": (WHOLE, 1024, None),
+    "PROXY_COUNT": (WHOLE, 0, None),
+    "CACHE_MAX_AGE": (WHOLE, 0, None),
+    "CACHE_STALE": (WHOLE, 0, None),
+    "MIN_FILL_SECONDS": (NUMBER, 0, None),
+    "MAIL_PORT": (WHOLE, 1, 65535),
+    "MAIL_TIMEOUT": (NUMBER, 1, None),
+    "MAIL_GATHER_SECONDS": (NUMBER, 0, None),
+    "MAIL_QUIET_SECONDS": (NUMBER, 0, None),
+    "MODERATION": (SWITCH, 0, 1),
+    "HTTPS": (SWITCH, 0, 1),
+}
+"""The settings that must be numbers or switches: (what they must be, the least and the
+most they may be). `RATE_LIMIT` is a pair of whole numbers."""
+
+
 def configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
     app.config.from_mapping(DEFAULTS)
     app.config.from_prefixed_env("KEHTO")
     if test_config is not None:
         app.config.from_mapping(test_config)
+    app.config["SETTING_PROBLEMS"] = checked(app.config)
     app.instance_path = app.config.setdefault("INSTANCE_DIR", app.instance_path)
     private_folder(Path(app.instance_path))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = shared_secret_key(Path(app.instance_path))
+
+
+def checked(config: dict[str, Any]) -> list[str]:
+    """Put back the default of each setting that is not what it must be (a typo must not take
+    the site down), and say which: `kehto check` lists them, and the site logs them."""
+    problems = []
+    for name, (kind, least, most) in RULES.items():
+        value = config.get(name)
+        if value is None and DEFAULTS[name] is None:
+            continue
+        if not _fits(value, kind, least, most):
+            default = DEFAULTS[name]
+            if kind != SWITCH:
+                kind += (
+                    f" from {least:g} to {most:g}" if most is not None else f" at least {least:g}"
+                )
+            used = "it is left unset" if default is None else f"the default {default!r} is used"
+            problems.append(f"KEHTO_{name}={value!r} is not {kind}: {used}")
+            config[name] = default
+    pair = config.get("RATE_LIMIT")
+    if not (isinstance(pair, list | tuple) and len(pair) == 2
+            and all(_fits(n, WHOLE, 1, None) for n in pair)):  # fmt: skip
+        problems.append(f"KEHTO_RATE_LIMIT={pair!r} is not a pair of whole numbers, proposals "
+                        f"and seconds, like [10, 600]: the default {list(DEFAULTS['RATE_LIMIT'])} "
+                        "is used")  # fmt: skip
+        config["RATE_LIMIT"] = DEFAULTS["RATE_LIMIT"]
+    for problem in problems:
+        logging.getLogger(__name__).error("setting: %s", problem)
+    return problems
+
+
+def _fits(value: Any, kind: str, least: float, most: float | None) -> bool:
+    if kind == SWITCH:
+        return isinstance(value, bool) or value in (0, 1)
+    allowed = int if kind == WHOLE else int | float
+    if isinstance(value, bool) or not isinstance(value, allowed) or not math.isfinite(value):
+        return False
+    return value >= least and (most is None or value <= most)
 
 
 def shared_secret_key(folder: Path) -> str:
