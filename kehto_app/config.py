@@ -78,7 +78,8 @@ RULES: dict[str, tuple[str, float, float | None]] = {
     "HTTPS": (SWITCH, 0, 1),
 }
 """The settings that must be numbers or switches: (what they must be, the least and the
-most they may be). `RATE_LIMIT` is a pair of whole numbers."""
+most they may be). `RATE_LIMIT` is a pair of whole numbers, `LOG_LEVEL` one of LOG_LEVELS."""
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 def configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
@@ -110,6 +111,11 @@ def checked(config: dict[str, Any]) -> list[str]:
             used = "it is left unset" if default is None else f"the default {default!r} is used"
             problems.append(f"KEHTO_{name}={value!r} is not {kind}: {used}")
             config[name] = default
+    level = config.get("LOG_LEVEL")
+    if str(level).upper() not in LOG_LEVELS:
+        problems.append(f"KEHTO_LOG_LEVEL={level!r} is not one of {', '.join(LOG_LEVELS)}: "
+                        f"the default {DEFAULTS['LOG_LEVEL']!r} is used")  # fmt: skip
+        config["LOG_LEVEL"] = DEFAULTS["LOG_LEVEL"]
     pair = config.get("RATE_LIMIT")
     if not (isinstance(pair, list | tuple) and len(pair) == 2
             and all(_fits(n, WHOLE, 1, None) for n in pair)):  # fmt: skip

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from kehto_app import create_app
 from kehto_app.config import DEFAULTS
+from kehto_app.config import LOG_LEVELS
 from kehto_app.config import RULES
 from kehto_app.config import SWITCH
 from kehto_app.config import WHOLE
@@ -63,6 +64,12 @@ def site_with(config: dict, monkeypatch: pytest.MonkeyPatch, name: str, text: st
             "KEHTO_MODERATION='off' is not true or false (or 1 or 0): the default True is used",
         ),
         (
+            "LOG_LEVEL",
+            "verbose",
+            "KEHTO_LOG_LEVEL='verbose' is not one of DEBUG, INFO, WARNING, ERROR, CRITICAL: "
+            "the default 'INFO' is used",
+        ),
+        (
             "RATE_LIMIT",
             "10/600",
             "KEHTO_RATE_LIMIT='10/600' is not a pair of whole numbers, "
@@ -99,19 +106,21 @@ TEXTS = st.one_of(
     st.integers(-(10**6), 10**6).map(str),
     st.floats(allow_nan=True, allow_infinity=True).map(json.dumps),
     st.lists(st.integers(-5, 700), max_size=3).map(json.dumps),
-    st.sampled_from(["true", "false", "null", "0", "1", "[]", "{}", '"20"', "1e9"]),
+    st.sampled_from(["true", "false", "null", "0", "1", "[]", "{}", '"20"', "1e9", "debug"]),
 )
 
 
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(name=st.sampled_from([*RULES, "RATE_LIMIT"]), text=TEXTS)
+@given(name=st.sampled_from([*RULES, "RATE_LIMIT", "LOG_LEVEL"]), text=TEXTS)
 def test_whatever_a_setting_holds_the_pages_answer(config, name, text):
     with pytest.MonkeyPatch.context() as monkeypatch:
         app = site_with(config, monkeypatch, name, text)
     value = app.config[name]
-    if name == "RATE_LIMIT":
+    if name == "LOG_LEVEL":
+        assert str(value).upper() in LOG_LEVELS
+    elif name == "RATE_LIMIT":
         assert len(value) == 2 and all(isinstance(n, int) and n >= 1 for n in value)
     else:
         kind, least, most = RULES[name]
