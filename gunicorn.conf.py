@@ -11,17 +11,26 @@ import ipaddress
 import multiprocessing
 import os
 import socket
+import sys
 from pathlib import Path
 
 
-def _int(name: str, default: int) -> int:
-    return int(os.environ.get(name, default))
+def _int(name: str, default: int, least: int = 0) -> int:
+    """A whole-number setting; a typo keeps the default, said on stderr, not a dead site."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    if text.isdecimal() and int(text) >= least:
+        return int(text)
+    print(f"setting: {name}={text!r} is not a whole number at least {least}: "
+          f"the default {default} is used", file=sys.stderr)  # fmt: skip
+    return default
 
 
 wsgi_app = "wsgi:app"
 bind = os.environ.get("KEHTO_BIND", "127.0.0.1:8000").split(",")
-workers = _int("KEHTO_WORKERS", min(2 * multiprocessing.cpu_count() + 1, 8))
-threads = _int("KEHTO_THREADS", 1)
+workers = _int("KEHTO_WORKERS", min(2 * multiprocessing.cpu_count() + 1, 8), least=1)
+threads = _int("KEHTO_THREADS", 1, least=1)
 timeout = _int("KEHTO_TIMEOUT", 30)
 graceful_timeout = _int("KEHTO_GRACEFUL_TIMEOUT", 20)
 keepalive = _int("KEHTO_KEEPALIVE", 5)

@@ -1,11 +1,13 @@
 """A typo in a `KEHTO_*` setting never takes the site down: the setting keeps its default,
-the site logs it, and `kehto check` names it word for word and exits 1."""
+the site logs it, and `kehto check` names it word for word and exits 1; gunicorn's own
+settings (gunicorn.conf.py) keep theirs too."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
+import requests
 from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
@@ -17,6 +19,7 @@ from kehto_app.config import LOG_LEVELS
 from kehto_app.config import RULES
 from kehto_app.config import SWITCH
 from kehto_app.config import WHOLE
+from tests.live import gunicorn
 from tests.test_proposals import valid_form
 
 PAGES = ("/fi/", "/fi/tapahtumat/", "/sv/evenemang/", "/fi/tapahtumat/uusi/", "/fi/ajankohtaista/")
@@ -134,3 +137,17 @@ def test_whatever_a_setting_holds_the_pages_answer(config, name, text):
         assert client.get(path).status_code == 200, path
     answer = client.post("/fi/tapahtumat/uusi/", data=valid_form())
     assert answer.status_code in (303, 400, 429), answer.status_code
+
+
+@pytest.mark.slow
+def test_gunicorn_with_mistyped_settings_serves_and_says_so(data_dir, instance_dir):
+    env = {"KEHTO_THREADS": "two", "KEHTO_TIMEOUT": "-1", "KEHTO_EVENTS_PER_PAGE": "0",
+           "KEHTO_LOG_LEVEL": "verbose"}  # fmt: skip
+    with gunicorn(data_dir, instance_dir, workers=1, env=env) as base:
+        assert requests.get(f"{base}/fi/tapahtumat/", timeout=10).status_code == 200
+    log = "".join(p.read_text() for p in instance_dir.glob("gunicorn-*.log"))
+    for said in ("KEHTO_THREADS='two' is not a whole number at least 1: the default 1 is used",
+                 "KEHTO_TIMEOUT='-1' is not a whole number at least 0: the default 30 is used",
+                 "KEHTO_EVENTS_PER_PAGE=0 is not a whole number at least 1",
+                 "KEHTO_LOG_LEVEL='verbose' is not one of"):  # fmt: skip
+        assert said in log, said
