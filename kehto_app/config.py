@@ -56,9 +56,9 @@ DEFAULTS: dict[str, Any] = {
 WHOLE = "a whole number"
 NUMBER = "a number"
 SWITCH = "true or false (or 1 or 0)"
-RULES: dict[str, tuple[str, float, float | None]] = {
+RULES: dict[str, tuple[str, float | None, float | None]] = {
     "HISTORY_KEEP": (WHOLE, 1, None),
-    "RETENTION_DAYS": (WHOLE, 0, None),
+    "RETENTION_DAYS": (WHOLE, None, None),  # below 0: purged before the event ends
     "EVENTS_PER_PAGE": (WHOLE, 1, None),
     "FRONT_PAGE_EVENTS": (WHOLE, 0, None),
     "NEWS_PER_PAGE": (WHOLE, 1, None),
@@ -104,10 +104,10 @@ def checked(config: dict[str, Any]) -> list[str]:
             continue
         if not _fits(value, kind, least, most):
             default = DEFAULTS[name]
-            if kind != SWITCH:
-                kind += (
-                    f" from {least:g} to {most:g}" if most is not None else f" at least {least:g}"
-                )
+            if most is not None:
+                kind += f" from {least:g} to {most:g}" if kind != SWITCH else ""
+            elif least is not None:
+                kind += f" at least {least:g}"
             used = "it is left unset" if default is None else f"the default {default!r} is used"
             problems.append(f"KEHTO_{name}={value!r} is not {kind}: {used}")
             config[name] = default
@@ -128,13 +128,13 @@ def checked(config: dict[str, Any]) -> list[str]:
     return problems
 
 
-def _fits(value: Any, kind: str, least: float, most: float | None) -> bool:
+def _fits(value: Any, kind: str, least: float | None, most: float | None) -> bool:
     if kind == SWITCH:
         return isinstance(value, bool) or value in (0, 1)
     allowed = int if kind == WHOLE else int | float
     if isinstance(value, bool) or not isinstance(value, allowed) or not math.isfinite(value):
         return False
-    return value >= least and (most is None or value <= most)
+    return (least is None or value >= least) and (most is None or value <= most)
 
 
 def shared_secret_key(folder: Path) -> str:

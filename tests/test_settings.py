@@ -131,7 +131,7 @@ def test_whatever_a_setting_holds_the_pages_answer(config, name, text):
             assert value in (True, False, 0, 1)
         elif value is not None:
             assert isinstance(value, int if kind == WHOLE else int | float)
-            assert value >= least and (most is None or value <= most)
+            assert (least is None or value >= least) and (most is None or value <= most)
     client = app.test_client()
     for path in PAGES[:2]:
         assert client.get(path).status_code == 200, path
