@@ -16,6 +16,7 @@ import requests
 
 from . import data
 from . import load
+from . import mail
 from . import nginx
 from . import proposals
 from . import reload
@@ -24,6 +25,7 @@ from .servers import GUNICORN
 from .servers import Server
 from .servers import gunicorn
 from .servers import rss_mb
+from .servers import site_env
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 DURATION = float(os.environ.get("BENCH_DURATION", str(load.DURATION)))
@@ -46,16 +48,6 @@ TARGET_10K = 0.7
 
 def say(text: str = "") -> None:
     print(text, flush=True)
-
-
-def site_env(data_dir: Path, instance_dir: Path) -> dict[str, str]:
-    return {
-        "KEHTO_DATA_DIR": str(data_dir),
-        "KEHTO_INSTANCE_DIR": str(instance_dir),
-        "KEHTO_SECRET_KEY": "bench-secret",
-        "KEHTO_RATE_LIMIT": "[1000000, 60]",
-        "KEHTO_MIN_FILL_SECONDS": "0",  # the bench posts at once
-    }
 
 
 def warm(site: Server, paths: list[str]) -> None:
@@ -186,8 +178,6 @@ def main() -> int:
     )
     report_cpu(cpus)
     say("\nthe form's POST with mail on (a real SMTP server on loopback, or none), 1,000 events")
-    from . import mail  # its own module: `python -m bench.mail` runs it alone
-
     say("mail targets: " + "; ".join(mail.main()))
     say(
         f"\nmake bench took {time.monotonic() - started:.0f} s; "

@@ -23,8 +23,8 @@ from tests.mailbox import smtp_server
 
 from . import data
 from . import proposals
-from .__main__ import site_env
 from .servers import gunicorn
+from .servers import site_env
 
 EVENTS = 1_000
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))

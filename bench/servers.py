@@ -23,6 +23,16 @@ GUNICORN = ["--workers", str(WORKERS), "--worker-class", "sync", "--timeout", "3
             "--log-level", "warning"]  # fmt: skip
 
 
+def site_env(data_dir: Path, instance_dir: Path) -> dict[str, str]:
+    return {
+        "KEHTO_DATA_DIR": str(data_dir),
+        "KEHTO_INSTANCE_DIR": str(instance_dir),
+        "KEHTO_SECRET_KEY": "bench-secret",
+        "KEHTO_RATE_LIMIT": "[1000000, 60]",
+        "KEHTO_MIN_FILL_SECONDS": "0",  # the bench posts at once
+    }
+
+
 @contextmanager
 def gunicorn(app: str, folder: Path, env: dict[str, str] | None = None) -> Iterator[Server]:
     """`gunicorn app` on a free loopback port, logging into `folder`."""

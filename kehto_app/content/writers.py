@@ -98,8 +98,7 @@ def proposals() -> list[Proposal]:
 
 def pending() -> list[Proposal]:
     """Proposals waiting for review, oldest proposal first."""
-    proposals = current_store()["proposals"].get()
-    waiting = (p for p in proposals if p.state == "pending")
+    waiting = (p for p in proposals() if p.state == "pending")
     return sorted(waiting, key=lambda p: (p.submitted or p.starts_at, p.id))
 
 

@@ -29,7 +29,7 @@ class Settings:
     moderator_language: str
     site_url: str | None
     gather_seconds: float
-    quiet_seconds: float = 0.2
+    quiet_seconds: float
     """How long a worker's requests are quiet before its mail thread works (a flood is read
     once, after it)."""
 
@@ -59,7 +59,7 @@ class Settings:
             moderator_language=str(config.get("MODERATOR_LANGUAGE") or "fi"),
             site_url=str(site).rstrip("/") if site else None,
             gather_seconds=float(config.get("MAIL_GATHER_SECONDS") or 0),
-            quiet_seconds=max(float(config.get("MAIL_QUIET_SECONDS") or 0), 0.0),
+            quiet_seconds=float(config.get("MAIL_QUIET_SECONDS", 0.2)),
         )
 
 
